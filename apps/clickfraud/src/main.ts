@@ -1,0 +1,2 @@
+// Composition root for the clickfraud service; filled in by its own issue.
+export {};

@@ -1,0 +1,75 @@
+import type { Kafka } from 'kafkajs';
+import type { TopicDef } from '@streambid/contracts';
+import { waitFor } from '../wait.js';
+
+/** Topic-level configs derived from a catalogue entry. */
+export function topicConfigs(topic: TopicDef): Record<string, string> {
+  const cfg: Record<string, string> = {
+    'cleanup.policy': topic.cleanup,
+    'retention.ms': String(topic.retentionMs),
+  };
+  if (topic.cleanup === 'compact') {
+    // Compact promptly so views rebuilt at start-up read little history.
+    cfg['min.cleanable.dirty.ratio'] = '0.1';
+    cfg['segment.ms'] = String(3_600_000);
+    cfg['delete.retention.ms'] = String(86_400_000);
+  }
+  return cfg;
+}
+
+/**
+ * Creates every topic that is missing; existing topics are left as they are. Safe to run on every
+ * start-up and concurrently from several processes. Returns the names it created.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly TopicDef[],
+  opts: { replicationFactor?: number } = {},
+): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length === 0) return [];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: opts.replicationFactor ?? 1,
+        configEntries: Object.entries(topicConfigs(t)).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    // createTopics reports false (not an error) when another process created a topic first.
+    // Leaders are elected asynchronously; wait until every partition answers offset requests.
+    for (const t of missing) {
+      await waitFor(
+        async () => {
+          try {
+            const offs = await admin.fetchTopicOffsets(t.name);
+            return offs.length === t.partitions;
+          } catch {
+            return false;
+          }
+        },
+        { timeoutMs: 30_000, intervalMs: 50, what: `leaders for ${t.name}` },
+      );
+    }
+    return missing.map((t) => t.name);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** End offsets (high watermarks) per partition of a topic. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,34 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose logs go through our structured logger. */
+export function createKafka(opts: {
+  clientId: string;
+  brokers: string[];
+  logger: Logger;
+  extra?: Partial<KafkaConfig>;
+}): Kafka {
+  const log = opts.logger.child({ module: 'kafkajs' });
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 3000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[LEVELS[level] ?? 'info'](rest, message);
+      },
+    ...opts.extra,
+  });
+}

@@ -1,0 +1,82 @@
+import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import type { TopicDef, TopicValue } from '@streambid/contracts';
+import { ProduceError } from '../errors.js';
+import { encode } from './codec.js';
+
+/** Kafka message for a validated value; the message timestamp is the event time. */
+export function toMessage<T extends TopicDef>(topic: T, value: TopicValue<T>): Message {
+  const { key, value: body } = encode(topic, value);
+  const ts = (value as { ts?: unknown }).ts;
+  return typeof ts === 'number'
+    ? { key, value: body, timestamp: String(ts) }
+    : { key, value: body };
+}
+
+/** Validating producer: every value is checked against its topic schema before it is sent. */
+export class Publisher {
+  constructor(
+    readonly producer: Producer,
+    private readonly compression: CompressionTypes = CompressionTypes.None,
+  ) {}
+
+  /** Sends values in one batch, acks=all; resolves once the broker has them. */
+  async publish<T extends TopicDef>(
+    topic: T,
+    values: readonly TopicValue<T>[],
+  ): Promise<RecordMetadata[]> {
+    if (values.length === 0) return [];
+    const messages = values.map((v) => toMessage(topic, v));
+    try {
+      return await this.producer.send({
+        topic: topic.name,
+        messages,
+        acks: -1,
+        compression: this.compression,
+      });
+    } catch (err) {
+      throw new ProduceError(topic.name, err);
+    }
+  }
+
+  /** Deletes a key from a compacted topic. */
+  async tombstone(topic: TopicDef, key: string): Promise<void> {
+    try {
+      await this.producer.send({ topic: topic.name, messages: [{ key, value: null }], acks: -1 });
+    } catch (err) {
+      throw new ProduceError(topic.name, err);
+    }
+  }
+
+  /** Sends pre-encoded messages to several topics in one request. */
+  async sendBatch(topicMessages: { topic: string; messages: Message[] }[]): Promise<void> {
+    if (topicMessages.length === 0) return;
+    try {
+      await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
+    } catch (err) {
+      throw new ProduceError(topicMessages.map((t) => t.topic).join(','), err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+/**
+ * Connects an idempotent producer (acks=all, exactly one copy per send even across retries).
+ */
+export async function createPublisher(
+  kafka: Kafka,
+  opts: { idempotent?: boolean; transactionalId?: string; compression?: CompressionTypes } = {},
+): Promise<Publisher> {
+  const idempotent = opts.idempotent ?? true;
+  const producer = kafka.producer({
+    idempotent,
+    maxInFlightRequests: idempotent ? 5 : 10,
+    allowAutoTopicCreation: false,
+    ...(opts.transactionalId === undefined ? {} : { transactionalId: opts.transactionalId }),
+  });
+  await producer.connect();
+  return new Publisher(producer, opts.compression);
+}

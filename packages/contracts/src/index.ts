@@ -1,0 +1,6 @@
+export * from './regions.js';
+export * from './money.js';
+export * from './topic.js';
+export * from './events.js';
+export * from './topics.js';
+export * from './openrtb/index.js';
