@@ -1,9 +1,11 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
+// kafkajs reports every retriable protocol error (leader moves, coordinator loading) at ERROR and
+// retries it; our own code logs what actually fails. One level down keeps operator logs meaningful.
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
+  [logLevel.ERROR]: 'warn',
+  [logLevel.WARN]: 'info',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
