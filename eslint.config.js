@@ -11,6 +11,7 @@ export default tseslint.config(
       'infra/lib/**',
       'infra/target/**',
       'loadtest/reports/**',
+      '.ci/**',
     ],
   },
   js.configs.recommended,
