@@ -1,17 +1,22 @@
 import type { TestProject } from 'vitest/node';
 import { parseRegionList } from '@streambid/contracts';
-import { up } from '../infra/src/index.js';
+import { endpoints as infraEndpoints, up } from '../infra/src/index.js';
 
 /**
  * Brings the real Kafka, Redis and ClickHouse up through the same code as `npm run infra -- up`
  * and hands their endpoints to the tests. Services are left running afterwards (reused next run).
- * `TEST_REGIONS` picks the regions (default `eu,us`).
+ * `TEST_REGIONS` picks the regions (default `eu,us`). `TEST_INFRA=external` starts nothing and
+ * uses the endpoints as they are (to prove the integration tests fail when a service is down).
  */
 export default async function setup(project: TestProject): Promise<void> {
   const raw = process.env['TEST_REGIONS'] ?? 'eu,us';
   const regions = parseRegionList(raw);
   if (!regions)
     throw new Error(`TEST_REGIONS: expected a list of eu, us, ap; got ${JSON.stringify(raw)}`);
+  if (process.env['TEST_INFRA'] === 'external') {
+    project.provide('endpoints', infraEndpoints(regions));
+    return;
+  }
   const started = Date.now();
   const endpoints = await up({ regions, log: (line) => process.stdout.write(`[infra] ${line}\n`) });
   process.stdout.write(
