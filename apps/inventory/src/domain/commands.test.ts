@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { campaignSchema, type Campaign } from '@streambid/contracts';
+import {
+  createCampaignBody,
+  patchCampaignBody,
+  replaceCampaignBody,
+  type PatchCampaignBody,
+} from './bodies.js';
+import { changeStatus, createCampaign, updateCampaign, type WriteContext } from './commands.js';
+
+const ctx = (over: Partial<WriteContext> = {}): WriteContext => ({
+  region: 'eu',
+  now: 1_700_000_000_000,
+  eventId: 'e1',
+  ...over,
+});
+
+const body = createCampaignBody.parse({
+  advertiser: 'acme',
+  creatives: [
+    {
+      id: 'cr1',
+      mediaType: 'video',
+      markup: '<VAST version="4.0"></VAST>',
+      landingUrl: 'https://acme.example/',
+      adomain: ['acme.example'],
+      mime: 'video/mp4',
+      durationS: 15,
+    },
+  ],
+  bidCpmMicros: 3_000_000,
+  budget: { totalMicros: 50_000_000, dailyMicros: 10_000_000 },
+  flight: { start: '2025-01-01T00:00:00Z', end: '2025-02-01T00:00:00Z' },
+  frequencyCap: { perDay: 3 },
+});
+
+function created(): Campaign {
+  const r = createCampaign(body, 'c1', undefined, ctx());
+  if (!r.ok) throw new Error(r.refusal.message);
+  return r.campaign;
+}
+
+describe('campaign commands', () => {
+  it('creates a version-1 campaign homed in the writing region that the topic schema accepts', () => {
+    const c = created();
+    expect(c).toMatchObject({ id: 'c1', version: 1, homeRegion: 'eu', status: 'active' });
+    expect(c.flight.start).toBe(Date.UTC(2025, 0, 1));
+    expect(campaignSchema.safeParse(c).success).toBe(true);
+  });
+
+  it('refuses a stale version with the current one', () => {
+    const r = updateCampaign(
+      created(),
+      'c1',
+      patchCampaignBody.parse({ version: 2, name: 'x' }),
+      'patch',
+      ctx(),
+    );
+    expect(r).toMatchObject({
+      ok: false,
+      refusal: { status: 409, error: 'stale_version', currentVersion: 1 },
+    });
+  });
+
+  it('refuses writes outside the home region, naming it', () => {
+    const r = changeStatus(created(), 'c1', 'pause', undefined, ctx({ region: 'us' }));
+    expect(r).toMatchObject({
+      ok: false,
+      refusal: { status: 409, error: 'wrong_region', homeRegion: 'eu' },
+    });
+    expect(r.ok ? '' : r.refusal.message).toContain('eu');
+  });
+
+  it('patches only the given fields and bumps the version', () => {
+    const r = updateCampaign(
+      created(),
+      'c1',
+      patchCampaignBody.parse({ version: 1, name: 'renamed' }),
+      'patch',
+      ctx(),
+    );
+    expect(r.ok && r.campaign).toMatchObject({
+      version: 2,
+      name: 'renamed',
+      frequencyCap: { perDay: 3 },
+      currency: 'USD',
+    });
+  });
+
+  it('replaces the editable state on PUT, clearing optional fields left out', () => {
+    const { frequencyCap: _f, id: _i, status: _s, ...rest } = body;
+    const r = updateCampaign(
+      created(),
+      'c1',
+      replaceCampaignBody.parse({ ...rest, version: 1 }),
+      'replace',
+      ctx(),
+    );
+    expect(r.ok && r.campaign.frequencyCap).toBeUndefined();
+  });
+
+  it('names the field when a merged update breaks the stored schema', () => {
+    const r = updateCampaign(
+      created(),
+      'c1',
+      { version: 1, creatives: [] } as PatchCampaignBody,
+      'patch',
+      ctx(),
+    );
+    expect(r).toMatchObject({ ok: false, refusal: { status: 400, field: 'creatives' } });
+  });
+
+  it('makes archiving final', () => {
+    const archived = changeStatus(created(), 'c1', 'archive', 1, ctx());
+    if (!archived.ok) throw new Error('archive refused');
+    expect(archived.campaign.status).toBe('archived');
+    expect(changeStatus(archived.campaign, 'c1', 'resume', undefined, ctx())).toMatchObject({
+      ok: false,
+      refusal: { status: 409, error: 'archived' },
+    });
+  });
+
+  it('answers 404 for an unknown campaign and 409 for an id already taken', () => {
+    expect(changeStatus(undefined, 'zz', 'pause', undefined, ctx())).toMatchObject({
+      ok: false,
+      refusal: { status: 404 },
+    });
+    expect(createCampaign(body, 'c1', created(), ctx())).toMatchObject({
+      ok: false,
+      refusal: { status: 409, error: 'exists' },
+    });
+  });
+});
