@@ -51,6 +51,11 @@ export interface StreamConsumerOptions {
   deadLetterTopic?: string;
   /** Start from the earliest offset when the group has none. @default true */
   fromBeginning?: boolean;
+  /**
+   * Partition batches handled at once. Above 1, handlers for different partitions run concurrently
+   * (batches of one partition stay in order), overlapping I/O with decoding. @default 1
+   */
+  partitionsConsumedConcurrently?: number;
   logger: Logger;
 }
 
@@ -157,7 +162,7 @@ export class StreamConsumer {
       autoCommit: true,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }

@@ -1,0 +1,187 @@
+/**
+ * `npm run bench:profiles`: events/s applied by one profile-builder consumer from real topics, and
+ * bid-path read latency (ProfileReader.get, one thread, one read in flight) while it writes, plus
+ * the ceiling of the same Redis from redis-benchmark. Last line: one JSON object.
+ * Env: BENCH_USERS (default 20000), BENCH_ROUNDS (default 4; ~2.5 events per user per round),
+ * KAFKA_BROKERS, REDIS_URL (default the local eu services), PROFILE_MAX_OPS_PER_CALL (default 32),
+ * PROFILE_CONCURRENCY (default 4).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
+import {
+  createKafka,
+  createPublisher,
+  createRedis,
+  defaultBrokers,
+  defaultRedisUrl,
+  ensureTopics,
+  Registry,
+  silentLogger,
+  waitFor,
+} from '@streambid/adapters';
+import { catalogue } from '@streambid/contracts';
+import { ProfileBuilder } from '../src/builder.js';
+import { syntheticEvents } from '../src/testing/events.js';
+
+const intEnv = (name: string, def: number): number => {
+  const v = process.env[name];
+  const n = v === undefined || v === '' ? def : Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive integer`);
+  return n;
+};
+
+const USERS = intEnv('BENCH_USERS', 20_000);
+const ROUNDS = intEnv('BENCH_ROUNDS', 4);
+const MAX_OPS = intEnv('PROFILE_MAX_OPS_PER_CALL', 32);
+const CONCURRENCY = intEnv('PROFILE_CONCURRENCY', 4);
+const brokers = defaultBrokers('eu', process.env['KAFKA_BROKERS']);
+const redisUrl = defaultRedisUrl('eu', process.env['REDIS_URL']);
+
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+const log = (msg: string): void => void process.stderr.write(`[bench:profiles] ${msg}\n`);
+
+/** redis-benchmark pipelined SET/GET throughput against the same server (the ceiling). */
+function redisCeiling(url: string): { set: number; get: number } {
+  const u = new URL(url);
+  const csv = execFileSync(
+    'redis-benchmark',
+    [
+      '-h',
+      u.hostname,
+      '-p',
+      u.port || '6379',
+      '-q',
+      '-P',
+      '16',
+      '-t',
+      'set,get',
+      '-n',
+      '200000',
+      '--csv',
+    ],
+    { encoding: 'utf8' },
+  );
+  const rps = (test: string): number => {
+    const line = csv.split('\n').find((l) => l.startsWith(`"${test}"`));
+    return Math.round(Number(line?.split(',')[1]?.replaceAll('"', '') ?? 'NaN'));
+  };
+  return { set: rps('SET'), get: rps('GET') };
+}
+
+async function main(): Promise<void> {
+  const ns = `bench-${randomBytes(4).toString('hex')}-`;
+  const keyPrefix = `bench-${randomBytes(4).toString('hex')}:`;
+  const topics = catalogue(ns);
+  const logger = silentLogger();
+  const kafka = createKafka({ clientId: 'bench-profiles', brokers, logger });
+  const redis = createRedis(redisUrl, logger, { lazyConnect: false });
+  const inputs = [topics.userEvents, topics.impressions, topics.clicks, topics.deadLetter];
+  await ensureTopics(kafka, inputs);
+  const publisher = await createPublisher(kafka);
+  let builder: ProfileBuilder | undefined;
+  try {
+    const ev = syntheticEvents({ users: USERS, rounds: ROUNDS, ts0: Date.now() - 3_600_000 });
+    const total = ev.userEvents.length + ev.impressions.length + ev.clicks.length;
+    log(`producing ${String(total)} events`);
+    for (const [topic, values] of [
+      [topics.userEvents, ev.userEvents],
+      [topics.impressions, ev.impressions],
+      [topics.clicks, ev.clicks],
+    ] as const)
+      for (let i = 0; i < values.length; i += 10_000)
+        await publisher.publish(topic, values.slice(i, i + 10_000) as never[]);
+
+    const registry = new Registry();
+    builder = new ProfileBuilder({
+      kafka,
+      redis,
+      topics,
+      groupId: `${ns}profile-builder-eu`,
+      deadLetter: publisher,
+      registry,
+      logger,
+      concurrency: CONCURRENCY,
+      store: { keyPrefix, maxOpsPerCall: MAX_OPS },
+    });
+    const applied = async (): Promise<number> =>
+      (await builder?.metrics.applied.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
+
+    const readerProc = fork(
+      new URL('./read-worker.ts', import.meta.url),
+      [redisUrl, keyPrefix, String(USERS)],
+      { execArgv: ['--conditions=@streambid/source', '--import', 'tsx'] },
+    );
+    const readResult = new Promise<{ latencies: number[]; found: number }>((resolve, reject) => {
+      readerProc.on('message', (m) => {
+        if (typeof m === 'object') resolve(m as { latencies: number[]; found: number });
+      });
+      readerProc.once('error', reject);
+      readerProc.once('exit', (code) => reject(new Error(`reader exited with ${String(code)}`)));
+    });
+    await new Promise<void>((resolve) => readerProc.once('message', () => resolve()));
+
+    log('consuming');
+    const t0 = performance.now();
+    await builder.start();
+    const first = await waitFor(async () => ((await applied()) > 0 ? performance.now() : null), {
+      timeoutMs: 60_000,
+      intervalMs: 5,
+      what: 'first batch',
+    });
+    const firstCount = await applied();
+    const done = await waitFor(
+      async () => ((await applied()) >= total ? performance.now() : null),
+      {
+        timeoutMs: 600_000,
+        intervalMs: 5,
+        what: `${String(total)} events applied`,
+      },
+    );
+    readerProc.send('stop');
+    const reads = await readResult;
+    const lat = reads.latencies.sort((a, b) => a - b);
+    const eventsPerS = (total - firstCount) / ((done - first) / 1000);
+    log(`applied ${String(total)} in ${String(Math.round(done - t0))} ms incl. group join`);
+    const ceiling = redisCeiling(redisUrl);
+
+    console.log(
+      JSON.stringify({
+        bench: 'profiles',
+        events: total,
+        users: USERS,
+        max_ops_per_call: MAX_OPS,
+        concurrency: CONCURRENCY,
+        events_per_s: Math.round(eventsPerS),
+        events_per_s_incl_startup: Math.round(total / ((done - t0) / 1000)),
+        reads: lat.length,
+        reads_found_pct: Math.round((100 * reads.found) / Math.max(1, lat.length)),
+        read_p50_ms: round3(quantile(lat, 0.5)),
+        read_p99_ms: round3(quantile(lat, 0.99)),
+        read_max_ms: round3(lat[lat.length - 1] ?? 0),
+        redis_ceiling_ops_per_s: Math.round((ceiling.set + ceiling.get) / 2),
+        redis_ceiling_set_ops_per_s: ceiling.set,
+        redis_ceiling_get_ops_per_s: ceiling.get,
+        note: 'redis ceiling: redis-benchmark -P 16 -t set,get -n 200000 (mean of SET and GET)',
+      }),
+    );
+  } finally {
+    await builder?.stop();
+    await publisher.close();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: inputs.map((t) => t.name) }).catch(() => undefined);
+    await admin.disconnect();
+    let cursor = '0';
+    do {
+      const [c, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      cursor = c;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+}
+
+await main();
