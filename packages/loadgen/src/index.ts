@@ -1,1 +1,16 @@
-export {};
+export { runOpenModel } from './open-model.js';
+export type {
+  LatencySummary,
+  OpenModelOptions,
+  OpenModelResult,
+  RequestSpec,
+  TimelinePoint,
+} from './open-model.js';
+export {
+  dueCount,
+  intendedTime,
+  latencyFrom,
+  rateSteps,
+  secondOf,
+  totalRequests,
+} from './schedule.js';

@@ -1,0 +1,295 @@
+/**
+ * `npm run bench:bidder`: max arrival rate at which the bidder keeps p99 ≤ 5 ms, against a uWS
+ * hello world with the same open-model generator. Starts its own topics (~1,000 campaigns),
+ * seeded profiles and a bidder child process with workers. Last line: one JSON summary.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import {
+  createKafka,
+  createPublisher,
+  createRedis,
+  ensureTopics,
+  silentLogger,
+  waitFor,
+} from '@streambid/adapters';
+import {
+  catalogue,
+  makeBidRequest,
+  mulberry32,
+  SAMPLE_COUNTRIES,
+  type BudgetAllowance,
+  type Campaign,
+  type Creative,
+} from '@streambid/contracts';
+import { runOpenModel, type OpenModelResult } from '@streambid/loadgen';
+import { ProfileWriter } from '@streambid/profiles';
+
+const ROOT = new URL('../../../', import.meta.url);
+const NODE_ARGS = ['--conditions=@streambid/source', '--import', 'tsx'];
+const P99_GOAL_MS = 5;
+const STEP_S = Number(process.env['BENCH_STEP_S'] ?? '5');
+const RATES = (process.env['BENCH_RATES'] ?? '500,1000,2000,4000,6000,8000,10000,12000')
+  .split(',')
+  .map(Number);
+const WORKERS = Number(process.env['BIDDER_WORKERS'] ?? String(availableParallelism()));
+const log = (m: string): void => console.log(`[bench] ${m}`);
+
+const SIZES = [
+  [300, 250],
+  [728, 90],
+  [320, 50],
+  [160, 600],
+  [300, 600],
+  [970, 250],
+  [336, 280],
+  [320, 100],
+] as const;
+const DEALS = Array.from({ length: 40 }, (_, i) => `deal-bench-${String(i)}`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function campaigns(rng: () => number, n: number): Campaign[] {
+  const now = Date.now();
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
+  return Array.from({ length: n }, (_, i) => {
+    const r = rng();
+    const media = r < 0.7 ? 'banner' : r < 0.85 ? 'video' : 'native';
+    const [w, h] = pick(SIZES);
+    const creative: Creative = {
+      id: `cr-${String(i)}`,
+      mediaType: media,
+      ...(media === 'banner' ? { w, h } : {}),
+      ...(media === 'video' ? { mime: 'video/mp4', durationS: 15 } : {}),
+      markup:
+        media === 'video'
+          ? '<VAST version="4.0"><Ad><InLine><AdTitle>x</AdTitle></InLine></Ad></VAST>'
+          : '<a href="${CLICK_URL}"><img src="https://cdn.example/a.png"></a>',
+      landingUrl: `https://adv${String(i % 50)}.example/landing`,
+      adomain: [`adv${String(i % 50)}.example`],
+      cat: [pick(['IAB1', 'IAB2', 'IAB3', 'IAB9', 'IAB12', 'IAB17', 'IAB19', 'IAB20'])],
+      attr: [],
+    };
+    const countries =
+      rng() < 0.3
+        ? undefined
+        : Array.from({ length: 1 + Math.floor(rng() * 4) }, () => pick(SAMPLE_COUNTRIES));
+    return {
+      eventId: randomUUID(),
+      ts: now,
+      id: `bench-c-${String(i)}`,
+      version: 1,
+      homeRegion: 'eu',
+      advertiser: `adv${String(i % 50)}`,
+      name: `bench ${String(i)}`,
+      status: 'active',
+      creatives: [creative],
+      targeting: {
+        ...(countries ? { countries } : {}),
+        ...(rng() < 0.1 ? { segments: [`seg-${String(1 + Math.floor(rng() * 50))}`] } : {}),
+      },
+      bidCpmMicros: Math.round((0.5 + rng() * 9.5) * 1e6),
+      currency: 'USD',
+      budget: { totalMicros: 1e12 },
+      flight: { start: now - 3_600_000, end: now + 86_400_000 },
+      ...(rng() < 0.15 ? { frequencyCap: { perDay: 5 } } : {}),
+      deals: rng() < 0.05 ? [{ id: pick(DEALS) }] : [],
+    } satisfies Campaign;
+  });
+}
+
+async function step(url: string, rate: number, bodies: string[]): Promise<OpenModelResult> {
+  return runOpenModel({
+    url,
+    rate,
+    durationS: STEP_S,
+    connections: 64,
+    makeRequest: (i) => ({
+      method: 'POST',
+      path: '/openrtb2/bid',
+      body: bodies[i % bodies.length] ?? '',
+      headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6' },
+    }),
+  });
+}
+
+/** Steps the rate up; the best rate is the highest with p99 within the goal and no errors. */
+async function search(
+  name: string,
+  url: string,
+  bodies: string[],
+): Promise<{ best: OpenModelResult | undefined; steps: object[] }> {
+  let best: OpenModelResult | undefined;
+  const steps: object[] = [];
+  await step(url, 1000, bodies); // warm-up (JIT, connections)
+  for (const rate of RATES) {
+    const r = await step(url, rate, bodies);
+    const ok = r.latencyMs.p99 <= P99_GOAL_MS && r.errors === 0 && r.skipped === 0;
+    steps.push({
+      rate,
+      rps: r.throughputRps,
+      p50: r.latencyMs.p50,
+      p99: r.latencyMs.p99,
+      p999: r.latencyMs.p999,
+      sendLagP99: r.sendLagMs.p99,
+      status: r.statusCounts,
+      ok,
+    });
+    log(
+      `${name} ${String(rate)}/s → ${String(r.throughputRps)}/s p50 ${String(r.latencyMs.p50)} p99 ${String(r.latencyMs.p99)} p99.9 ${String(r.latencyMs.p999)} ms, sender lag p99 ${String(r.sendLagMs.p99)} ms ${JSON.stringify(r.statusCounts)}${ok ? '' : ' (over goal)'}`,
+    );
+    if (!ok) break;
+    best = r;
+  }
+  return { best, steps };
+}
+
+function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null) return;
+  const gone = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await gone;
+}
+
+async function main(): Promise<void> {
+  const ns = `bench-${randomUUID().slice(0, 8)}-`;
+  const topics = catalogue(ns);
+  const prefix = `bench-${randomUUID().slice(0, 8)}:`;
+  const kafka = createKafka({
+    clientId: 'bench',
+    brokers: ['127.0.0.1:9092'],
+    logger: silentLogger(),
+  });
+  await ensureTopics(kafka, Object.values(topics));
+  const pub = await createPublisher(kafka);
+  const rng = mulberry32(7);
+  const cs = campaigns(rng, 1000);
+  await pub.publish(topics.campaigns, cs);
+  const allowances: BudgetAllowance[] = cs.map((c) => ({
+    eventId: randomUUID(),
+    ts: Date.now(),
+    campaignId: c.id,
+    region: 'eu',
+    capMicros: 1e12,
+    paceMicrosPerSec: 1e10,
+    exhausted: false,
+  }));
+  await pub.publish(topics.budget, allowances);
+  await pub.close();
+  log(`published ${String(cs.length)} campaigns under ${ns}`);
+
+  // Request pool: realistic 2.6 traffic; some deals use ids campaigns buy, with our seat allowed.
+  const reqs = Array.from({ length: 4000 }, () => makeBidRequest(rng, { dealShare: 0.15 }));
+  for (const r of reqs) {
+    for (const imp of r.imp)
+      for (const d of imp.pmp?.deals ?? []) {
+        d.id = DEALS[Math.floor(rng() * DEALS.length)] ?? d.id;
+        d.wseat = ['streambid', 'seat-1'];
+      }
+  }
+  const redis = createRedis('redis://127.0.0.1:6379', silentLogger(), { lazyConnect: false });
+  const writer = new ProfileWriter(redis, { keyPrefix: prefix });
+  const users = reqs
+    .map((r) => r.user?.buyeruid ?? r.user?.id)
+    .filter((u): u is string => u !== undefined);
+  const seeded = users.filter((_, i) => i % 2 === 0);
+  for (let i = 0; i < seeded.length; i += 500)
+    await writer.apply(
+      seeded.slice(i, i + 500).map((userId) => ({
+        type: 'segments' as const,
+        userId,
+        ts: Date.now(),
+        segments: [{ id: `seg-${String(1 + Math.floor(rng() * 50))}`, score: 0.8 }],
+      })),
+    );
+  redis.disconnect();
+  log(`seeded ${String(seeded.length)} of ${String(users.length)} user profiles`);
+  const bodies = reqs.map((r) => JSON.stringify(r));
+
+  const port = await freePort();
+  const bidder = spawnNode(['apps/bidder/src/main.ts'], {
+    BIDDER_PORT: String(port),
+    REGION: 'eu',
+    TOPIC_NAMESPACE: ns,
+    PROFILE_KEY_PREFIX: prefix,
+    BIDDER_WORKERS: String(WORKERS),
+    LOG_LEVEL: 'warn',
+  });
+  const url = `http://127.0.0.1:${String(port)}`;
+  let rssMb = 0;
+  let b: Awaited<ReturnType<typeof search>>;
+  try {
+    await waitFor(
+      async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200,
+      { timeoutMs: 90_000, intervalMs: 200, what: 'bidder healthy' },
+    );
+    b = await search('bidder', url, bodies);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    rssMb = Math.round(
+      Number(/^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0) / 1048576,
+    );
+  } finally {
+    await stop(bidder);
+  }
+
+  const hport = await freePort();
+  const hello = spawnNode(['apps/bidder/bench/hello.ts', String(hport)], {});
+  let h: Awaited<ReturnType<typeof search>>;
+  try {
+    await waitFor(
+      async () =>
+        (await fetch(`http://127.0.0.1:${String(hport)}/`).catch(() => undefined))?.status === 200,
+      { timeoutMs: 30_000, intervalMs: 100, what: 'hello up' },
+    );
+    h = await search('hello', `http://127.0.0.1:${String(hport)}`, bodies);
+  } finally {
+    await stop(hello);
+  }
+  const bidderMax = b.best?.targetRate ?? 0;
+  const helloMax = h.best?.targetRate ?? 0;
+  const summary = {
+    bench: 'bidder',
+    bidder_max_rps: bidderMax,
+    bidder_p50_ms: b.best?.latencyMs.p50 ?? null,
+    bidder_p99_ms: b.best?.latencyMs.p99 ?? null,
+    bidder_p999_ms: b.best?.latencyMs.p999 ?? null,
+    hello_max_rps: helloMax,
+    ratio: helloMax > 0 ? Math.round((bidderMax / helloMax) * 100) / 100 : null,
+    rss_mb: rssMb,
+    workers: WORKERS,
+    cores: availableParallelism(),
+    campaigns: cs.length,
+    step_s: STEP_S,
+    p99_goal_ms: P99_GOAL_MS,
+    note: 'generator, bidder workers and Kafka/Redis share the same cores; the max rate is capped by the highest step tried',
+    bidder_steps: b.steps,
+    hello_steps: h.steps,
+  };
+  console.log(JSON.stringify(summary));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,190 @@
+import uWS, { type us_listen_socket } from 'uWebSockets.js';
+import {
+  BufferedPublisher,
+  createKafka,
+  createPublisher,
+  createRedis,
+  defaultBrokers,
+  defaultRedisUrl,
+  ensureTopics,
+  type Logger,
+  type Publisher,
+  type Redis,
+  type Registry,
+} from '@streambid/adapters';
+import { catalogue, type TopicDef } from '@streambid/contracts';
+import { ProfileReader } from '@streambid/profiles';
+import { publicUrl, type BidderConfig } from './config.js';
+import type { Coordinator } from './coordinator.js';
+import type { DecisionContext } from './domain/decide.js';
+import { EventSink } from './events.js';
+import { createBidderMetrics, type BidderMetrics } from './metrics.js';
+import { createApp, type ServerDeps } from './server.js';
+import { createViews, type Views } from './views.js';
+
+/** A running bid server with its views; one per worker thread (or the main thread). */
+export interface BidderInstance {
+  /** The port actually bound (useful with BIDDER_PORT=0). */
+  port: number;
+  views: Views;
+  metrics: BidderMetrics;
+  /** Views caught up with their topics as of start-up. */
+  readonly ready: boolean;
+  /** Resolves once the views caught up. */
+  caughtUp: Promise<void>;
+  /** Stops listening, drains events, closes Kafka and Redis. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  cfg: BidderConfig;
+  logger: Logger;
+  registry: Registry;
+  coordinator: Coordinator;
+  /** Share of each campaign's pace this instance may spend (1 / workers). @default 1 */
+  paceShare?: number;
+  /** Create missing topics first (the main thread does it once for its workers). @default true */
+  ensureTopics?: boolean;
+}
+
+function listen(app: uWS.TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    app.listen(host, port, (sock) => {
+      if (sock) resolve(sock);
+      else reject(new Error(`cannot listen on ${host}:${String(port)}`));
+    });
+  });
+}
+
+/** Builds the adapters, starts the views and serves. Throws if Kafka or the port is unavailable. */
+export async function startBidder(o: StartOptions): Promise<BidderInstance> {
+  const { cfg, logger } = o;
+  const log = logger.child({ module: 'bidder' });
+  const topics = catalogue(cfg.TOPIC_NAMESPACE);
+  const kafka = createKafka({
+    clientId: `bidder-${cfg.REGION}`,
+    brokers: defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS),
+    logger,
+  });
+  if (o.ensureTopics ?? true) await ensureTopics(kafka, Object.values(topics) as TopicDef[]);
+
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse())
+      await c().catch((err: unknown) => log.warn({ err }, 'close failed'));
+  };
+  try {
+    const spend: Publisher = await createPublisher(kafka, { idempotent: true });
+    closers.push(() => spend.close());
+    const eventsPub = await createPublisher(kafka, { idempotent: false });
+    closers.push(() => eventsPub.close());
+    const buffered = new BufferedPublisher(eventsPub, logger.child({ module: 'events' }), {
+      maxBuffered: cfg.BIDDER_EVENT_BUFFER,
+    });
+    const events = new EventSink(buffered, topics, cfg.BIDDER_EVENT_BUFFER);
+    closers.push(() => events.close(3000));
+
+    // The bid path must not queue behind a dead Redis: fail fast, the decision skips profile campaigns.
+    const redis: Redis = createRedis(defaultRedisUrl(cfg.REGION, cfg.REDIS_URL), logger, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Lookups of requests parsed in the same event-loop turn share one write to Redis.
+      enableAutoPipelining: true,
+    });
+    closers.push(() => redis.quit().catch(() => redis.disconnect()));
+    redis
+      .connect()
+      .catch((err: unknown) =>
+        log.warn({ err }, 'redis unavailable at start; profile campaigns skipped'),
+      );
+    const reader = new ProfileReader(redis, { keyPrefix: cfg.PROFILE_KEY_PREFIX });
+
+    const views = createViews({
+      kafka,
+      topics,
+      rates: cfg.BIDDER_FX_RATES,
+      budget: {
+        region: cfg.REGION,
+        requireAllowance: cfg.BIDDER_REQUIRE_ALLOWANCE,
+        paceShare: o.paceShare ?? 1,
+        burstS: cfg.BIDDER_PACING_BURST_S,
+        winRate: cfg.BIDDER_PACING_WIN_RATE,
+      },
+      deadLetter: eventsPub,
+      logger,
+    });
+    await views.consumer.start();
+    closers.push(() => views.consumer.stop());
+
+    const metrics = createBidderMetrics(o.registry);
+    const ctx: DecisionContext = {
+      index: views.index,
+      budget: views.budget,
+      blocklist: views.blocklist,
+      rates: cfg.BIDDER_FX_RATES,
+      seat: cfg.BIDDER_SEAT,
+      firstPriceShade: cfg.BIDDER_FIRST_PRICE_SHADE,
+    };
+    let lastDropped = 0;
+    const refresh = (): void => {
+      metrics.viewReady.set(views.consumer.ready ? 1 : 0);
+      metrics.campaigns.set(views.index.size);
+      metrics.allowances.set(views.budget.allowanceCount);
+      metrics.blocklist.set(views.blocklist.size);
+      for (const [tp, lag] of views.consumer.lag) metrics.viewLag.set({ topic: tp }, lag);
+      metrics.eventsBuffered.set(events.buffered);
+      const dropped = events.totalDropped;
+      if (dropped > lastDropped) metrics.eventsDropped.inc(dropped - lastDropped);
+      lastDropped = dropped;
+    };
+    const timer = setInterval(refresh, 1000);
+    timer.unref();
+    closers.push(() => Promise.resolve(clearInterval(timer)));
+
+    const deps: ServerDeps = {
+      cfg,
+      ctx,
+      views,
+      reader,
+      events,
+      spend,
+      topics,
+      metrics,
+      coordinator: o.coordinator,
+      logger: log,
+      ready: () => views.consumer.ready,
+      base: publicUrl(cfg),
+    };
+    const app = createApp(deps);
+    const sock = await listen(app, cfg.BIDDER_HOST, cfg.BIDDER_PORT);
+    let open = true;
+    const closeSocket = (): void => {
+      if (open) uWS.us_listen_socket_close(sock);
+      open = false;
+    };
+    // Stop accepting first so in-flight work drains while nothing new arrives.
+    closers.push(() => Promise.resolve(closeSocket()));
+    const port = uWS.us_socket_local_port(sock as unknown as uWS.us_socket);
+    deps.base = publicUrl(cfg, port);
+    void views.consumer.caughtUp.then(() => {
+      refresh();
+      log.info(
+        { campaigns: views.index.size, allowances: views.budget.allowanceCount },
+        'views caught up',
+      );
+    });
+    return {
+      port,
+      views,
+      metrics,
+      get ready() {
+        return views.consumer.ready;
+      },
+      caughtUp: views.consumer.caughtUp,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import type { BidRequest, Campaign } from '@streambid/contracts';
+import { Blocklist } from './blocklist.js';
+import { BudgetView } from './budget.js';
+import { CampaignIndex } from './campaign-index.js';
+import { finish, plan, type DecisionContext, type ProfileInput } from './decide.js';
+import { parseRates, type FxRates } from './fx.js';
+
+const NOW = 1_000_000;
+const rates = parseRates('EUR=1.25,JPY=0.01') as FxRates;
+
+function campaign(id: string, over: Partial<Campaign> = {}): Campaign {
+  return {
+    eventId: id,
+    ts: 0,
+    id,
+    version: 1,
+    homeRegion: 'eu',
+    advertiser: 'a',
+    name: '',
+    status: 'active',
+    creatives: [
+      {
+        id: `${id}-cr`,
+        mediaType: 'banner',
+        w: 300,
+        h: 250,
+        markup: '<b>ad</b>',
+        landingUrl: 'https://a.example/',
+        adomain: ['a.example'],
+        cat: ['IAB1-2'],
+        attr: [3],
+      },
+    ],
+    targeting: {},
+    bidCpmMicros: 2_000_000,
+    currency: 'USD',
+    budget: { totalMicros: 1e12 },
+    flight: { start: 0, end: NOW * 2 },
+    deals: [],
+    ...over,
+  };
+}
+
+function setup(...cs: Campaign[]): DecisionContext {
+  const index = new CampaignIndex(rates);
+  for (const c of cs) index.upsert(c);
+  return {
+    index,
+    budget: new BudgetView({ region: 'eu', requireAllowance: false }),
+    blocklist: new Blocklist(),
+    rates,
+    seat: 'us',
+    firstPriceShade: 0.5,
+  };
+}
+
+const request = (over: Partial<BidRequest> = {}): BidRequest => ({
+  id: 'r',
+  imp: [
+    {
+      id: '1',
+      banner: {
+        format: [
+          { w: 728, h: 90 },
+          { w: 300, h: 250 },
+        ],
+      },
+    },
+  ],
+  site: { domain: 'news.example', cat: ['IAB1'] },
+  device: { devicetype: 2, geo: { country: 'DEU' } },
+  user: { buyeruid: 'u1' },
+  ...over,
+});
+
+function decide(ctx: DecisionContext, req: BidRequest, profile?: ProfileInput) {
+  const p = plan(ctx, req, NOW);
+  return { p, o: finish(ctx, p, profile, NOW) };
+}
+
+describe('bid decision', () => {
+  it('bids the highest-priced matching creative on an accepted banner format', () => {
+    const { o } = decide(
+      setup(
+        campaign('low'),
+        campaign('high', { bidCpmMicros: 3_000_000 }),
+        campaign('other-size', {
+          creatives: [
+            {
+              id: 'cr',
+              mediaType: 'banner',
+              w: 160,
+              h: 600,
+              markup: 'x',
+              landingUrl: 'https://a.example/',
+              adomain: [],
+              cat: [],
+              attr: [],
+            },
+          ],
+          bidCpmMicros: 9e6,
+        }),
+      ),
+      request(),
+    );
+    expect(o.bids.map((b) => [b.e.ic.c.id, b.priceMicros])).toEqual([['high', 3_000_000]]);
+  });
+
+  it('applies geo, device, site and publisher targeting', () => {
+    const ctx = setup(
+      campaign('fra', { targeting: { countries: ['FRA'] } }),
+      campaign('ctv', { targeting: { deviceTypes: [3] } }),
+      campaign('deny', { targeting: { siteDomainsDeny: ['news.example'] } }),
+      campaign('pub', { targeting: { publishers: ['p1'] }, bidCpmMicros: 3_000_000 }),
+    );
+    expect(decide(ctx, request()).o).toEqual({ bids: [], reason: 'no_match' });
+    const winner = (publisher: string) =>
+      decide(ctx, request({ site: { domain: 'x.example', publisher: { id: publisher } } })).o
+        .bids[0]?.e.ic.c.id;
+    expect(winner('p1')).toBe('pub');
+    expect(winner('p2')).toBe('deny');
+  });
+
+  it('honours bcat (parent tier), badv and battr', () => {
+    const ctx = setup(campaign('c'));
+    expect(decide(ctx, request({ bcat: ['IAB1'] })).o.bids).toHaveLength(0);
+    expect(decide(ctx, request({ badv: ['a.example'] })).o.bids).toHaveLength(0);
+    expect(
+      decide(ctx, request({ imp: [{ id: '1', banner: { w: 300, h: 250, battr: [3] } }] })).o.bids,
+    ).toHaveLength(0);
+    expect(decide(ctx, request({ bcat: ['IAB2'] })).o.bids).toHaveLength(1);
+  });
+
+  it('converts non-USD floors and refuses an unknown floor currency', () => {
+    const ctx = setup(campaign('c'));
+    const imp = (bidfloor: number, bidfloorcur: string) =>
+      request({ imp: [{ id: '1', banner: { w: 300, h: 250 }, bidfloor, bidfloorcur }] });
+    expect(decide(ctx, imp(1.5, 'EUR')).o.bids).toHaveLength(1); // 1.875 USD < 2
+    expect(decide(ctx, imp(1.7, 'EUR')).o.reason).toBe('below_floor'); // 2.125 USD > 2
+    expect(decide(ctx, imp(1, 'XXX')).o.reason).toBe('unknown_currency');
+  });
+
+  it('answers in the first allowed currency it knows', () => {
+    const { p, o } = decide(setup(campaign('c')), request({ cur: ['GBP', 'EUR'] }));
+    expect(p.cur).toBe('EUR');
+    expect(o.bids[0]?.priceMicros).toBe(1_600_000);
+  });
+
+  it('shades first-price bids to the floor at least and bids the max in second price', () => {
+    const ctx = setup(campaign('c'));
+    const floor = (f: number) => [{ id: '1', banner: { w: 300, h: 250 }, bidfloor: f }];
+    expect(decide(ctx, request({ at: 1, imp: floor(0.1) })).o.bids[0]?.priceMicros).toBe(1_000_000);
+    expect(decide(ctx, request({ at: 1, imp: floor(1.5) })).o.bids[0]?.priceMicros).toBe(1_500_000);
+    expect(decide(ctx, request({ at: 2, imp: floor(0.1) })).o.bids[0]?.priceMicros).toBe(2_000_000);
+  });
+
+  it('bids deal campaigns only through their deals, with deal floors, seats and private auctions', () => {
+    const ctx = setup(campaign('deal', { deals: [{ id: 'd1' }] }), campaign('open'));
+    const pmp = (deal: object, priv = 1) =>
+      request({
+        imp: [
+          {
+            id: '1',
+            banner: { w: 300, h: 250 },
+            pmp: { private_auction: priv, deals: [{ id: 'd1', ...deal }] },
+          },
+        ],
+      });
+    expect(decide(ctx, request()).o.bids.map((b) => b.e.ic.c.id)).toEqual(['open']);
+    const viaDeal = decide(ctx, pmp({ bidfloor: 1 })).o.bids[0];
+    expect([viaDeal?.e.ic.c.id, viaDeal?.dealId]).toEqual(['deal', 'd1']);
+    expect(decide(ctx, pmp({ bidfloor: 5 })).o.bids).toHaveLength(0); // private: open campaigns may not bid
+    // Not private: above the deal floor the deal campaign is out, the open campaign bids the open floor.
+    expect(decide(ctx, pmp({ bidfloor: 5 }, 0)).o.bids.map((b) => b.e.ic.c.id)).toEqual(['open']);
+    expect(decide(ctx, pmp({ wseat: ['someone-else'] })).o.bids).toHaveLength(0);
+    expect(decide(ctx, pmp({ at: 3, bidfloor: 1.25 })).o.bids[0]?.priceMicros).toBe(1_250_000);
+  });
+
+  it('looks up the profile only when a profile campaign outbids the rest', () => {
+    const seg = campaign('seg', { targeting: { segments: ['s1'] }, bidCpmMicros: 5e6 });
+    expect(decide(setup(seg, campaign('open')), request()).p.needsProfile).toBe(true);
+    expect(
+      decide(setup({ ...seg, bidCpmMicros: 1e6 }, campaign('open')), request()).p.needsProfile,
+    ).toBe(false);
+  });
+
+  it('applies segments, frequency caps and opt-outs from the profile, skipping them when it is unavailable', () => {
+    const ctx = setup(
+      campaign('seg', { targeting: { segments: ['s1'] }, bidCpmMicros: 5e6 }),
+      campaign('cap', { frequencyCap: { perDay: 2 }, bidCpmMicros: 4e6 }),
+      campaign('open'),
+    );
+    const found = (segments: Record<string, number>, today: number): ProfileInput => ({
+      kind: 'found',
+      profile: { segments, freq: { cap: { today, lifetime: today } } },
+    });
+    const winner = (pr: ProfileInput | undefined) =>
+      decide(ctx, request(), pr).o.bids[0]?.e.ic.c.id;
+    expect(winner(found({ s1: 0.5 }, 0))).toBe('seg');
+    expect(winner(found({}, 1))).toBe('cap');
+    expect(winner(found({}, 2))).toBe('open');
+    expect(winner({ kind: 'missing' })).toBe('cap');
+    expect(winner({ kind: 'optedOut' })).toBe('open');
+    expect(winner(undefined)).toBe('open');
+  });
+
+  it('answers no bid to blocked traffic and to a request excluding our seat', () => {
+    const ctx = setup(campaign('c'));
+    ctx.blocklist.apply({
+      eventId: 'e',
+      ts: 0,
+      kind: 'site',
+      value: 'news.example',
+      score: 1,
+      reasons: [],
+      expiresAt: NOW + 1,
+    });
+    expect(decide(ctx, request()).o.reason).toBe('blocked');
+    expect(decide(setup(campaign('c')), request({ bseat: ['us'] })).o.reason).toBe('seat');
+  });
+
+  it('drops a paused campaign and keeps only the newest version', () => {
+    const c = campaign('c');
+    const ctx = setup(c);
+    ctx.index.upsert({ ...c, version: 2, status: 'paused' });
+    ctx.index.upsert({ ...c, version: 1 });
+    expect(decide(ctx, request()).o.bids).toHaveLength(0);
+  });
+});

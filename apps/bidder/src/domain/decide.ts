@@ -1,0 +1,293 @@
+import { impressionCostMicros, toMicros, type BidRequest, type Imp } from '@streambid/contracts';
+import type { Blocklist } from './blocklist.js';
+import type { BudgetView } from './budget.js';
+import type { CampaignIndex, CreativeEntry } from './campaign-index.js';
+import { fromUsdMicros, responseCurrency, toUsdMicros, type FxRates } from './fx.js';
+import {
+  dealRefuses,
+  impFormatKeys,
+  mismatch,
+  requestFacts,
+  type RequestFacts,
+} from './matching.js';
+
+/**
+ * The part of a profile lookup the decision reads; `@streambid/profiles`' `ProfileLookup` fits it.
+ * `undefined` where a lookup is passed means the profile was needed but unavailable (timeout, Redis down).
+ */
+export type ProfileInput =
+  | {
+      kind: 'found';
+      profile: {
+        segments: Readonly<Record<string, number>>;
+        freq: Readonly<Record<string, { today: number; lifetime: number }>>;
+      };
+    }
+  | { kind: 'missing' }
+  | { kind: 'optedOut' };
+
+/** Views and settings a decision reads. */
+export interface DecisionContext {
+  index: CampaignIndex;
+  budget: BudgetView;
+  blocklist: Blocklist;
+  rates: FxRates;
+  /** Our seat id. */
+  seat: string;
+  /** First-price bids: share of max CPM, never below the floor. */
+  firstPriceShade: number;
+}
+
+interface Candidate {
+  e: CreativeEntry;
+  /** Price we would bid, USD micros CPM. */
+  priceUsd: number;
+  dealId: string | undefined;
+}
+
+interface ImpPlan {
+  imp: Imp;
+  candidates: Candidate[];
+  reason: string;
+}
+
+/** Everything decided before the profile lookup. */
+export interface Plan {
+  req: BidRequest;
+  /** Response currency. */
+  cur: string;
+  /** Our user id for the profile (buyeruid, else the exchange's user id). */
+  userId: string | undefined;
+  /** A campaign that needs the cookie profile outbids every candidate that does not. */
+  needsProfile: boolean;
+  imps: ImpPlan[];
+  /** Set when the whole request gets no bid before any imp is considered. */
+  reason: string | undefined;
+}
+
+/** A bid chosen for an impression; pacing tokens are reserved for it. */
+export interface ChosenBid {
+  imp: Imp;
+  e: CreativeEntry;
+  /** CPM in the response currency, micros. */
+  priceMicros: number;
+  /** CPM in USD micros. */
+  priceUsd: number;
+  dealId: string | undefined;
+}
+
+export interface Outcome {
+  bids: ChosenBid[];
+  /** When `bids` is empty: why (the furthest stage any impression reached). */
+  reason: string;
+}
+
+const byPrice = (a: Candidate, b: Candidate): number => b.priceUsd - a.priceUsd;
+
+/** Price for a candidate given its floor and the auction type; undefined when it cannot clear. */
+function priceFor(maxUsd: number, floorUsd: number, at: number, shade: number): number | undefined {
+  if (maxUsd < floorUsd || maxUsd <= 0) return undefined;
+  if (at === 3) return floorUsd > 0 ? floorUsd : undefined; // fixed price at the deal floor
+  if (at === 1) return Math.max(floorUsd, Math.round(maxUsd * shade));
+  return maxUsd; // second price: bid our value, pay the clearing price
+}
+
+function floorUsd(
+  ctx: DecisionContext,
+  floor: number | undefined,
+  cur: string | undefined,
+): number | undefined {
+  if (floor === undefined || floor <= 0) return 0;
+  return toUsdMicros(ctx.rates, toMicros(floor), cur ?? 'USD');
+}
+
+function planImp(
+  ctx: DecisionContext,
+  req: BidRequest,
+  imp: Imp,
+  f: RequestFacts,
+  now: number,
+): ImpPlan {
+  const plan: ImpPlan = { imp, candidates: [], reason: 'no_candidates' };
+  const impFloor = floorUsd(ctx, imp.bidfloor, imp.bidfloorcur);
+  if (impFloor === undefined) {
+    plan.reason = 'unknown_currency';
+    return plan;
+  }
+  const fks = impFormatKeys(imp);
+  const stamp = ctx.index.nextStamp();
+  const found: CreativeEntry[] = [];
+  const at = req.at ?? 2;
+  let belowFloor = false;
+  let mismatched = false;
+  for (const deal of imp.pmp?.deals ?? []) {
+    found.length = 0;
+    ctx.index.dealCandidates(deal.id, stamp, found);
+    const dealFloor = floorUsd(ctx, deal.bidfloor, deal.bidfloorcur);
+    if (dealFloor === undefined) continue;
+    for (const e of found) {
+      if (
+        !fks.includes(e.formatKey) ||
+        dealRefuses(deal, e, ctx.seat) ||
+        mismatch(e, imp, f, now)
+      ) {
+        mismatched = true;
+        continue;
+      }
+      const own = e.ic.deals.get(deal.id);
+      const ownUsd = own === undefined ? 0 : (toUsdMicros(ctx.rates, own, e.ic.c.currency) ?? 0);
+      const floor = Math.max(dealFloor, ownUsd);
+      const price =
+        e.ic.maxUsdMicros === undefined
+          ? undefined
+          : priceFor(e.ic.maxUsdMicros, floor, deal.at ?? at, ctx.firstPriceShade);
+      if (price === undefined) belowFloor = true;
+      else plan.candidates.push({ e, priceUsd: price, dealId: deal.id });
+    }
+  }
+  if (imp.pmp?.private_auction !== 1) {
+    found.length = 0;
+    ctx.index.openCandidates(fks, f.country, f.deviceType, stamp, found);
+    for (const e of found) {
+      if (mismatch(e, imp, f, now)) {
+        mismatched = true;
+        continue;
+      }
+      const price =
+        e.ic.maxUsdMicros === undefined
+          ? undefined
+          : priceFor(e.ic.maxUsdMicros, impFloor, at, ctx.firstPriceShade);
+      if (price === undefined) belowFloor = true;
+      else plan.candidates.push({ e, priceUsd: price, dealId: undefined });
+    }
+  }
+  if (plan.candidates.length > 1) plan.candidates.sort(byPrice);
+  else if (plan.candidates.length === 0)
+    plan.reason = belowFloor ? 'below_floor' : mismatched ? 'no_match' : 'no_candidates';
+  return plan;
+}
+
+/** First pass, before any I/O: request-level refusals and priced candidates per impression. */
+export function plan(ctx: DecisionContext, req: BidRequest, now: number): Plan {
+  const userId = req.user?.buyeruid ?? req.user?.id;
+  const out: Plan = { req, cur: 'USD', userId, needsProfile: false, imps: [], reason: undefined };
+  const f = requestFacts(req);
+  const blocked = ctx.blocklist.match(
+    {
+      ip: req.device?.ip ?? req.device?.ipv6,
+      siteDomain: f.siteDomain,
+      appBundle: f.appBundle,
+      publisherId: f.publisherId,
+      userId,
+    },
+    now,
+  );
+  if (blocked) {
+    out.reason = 'blocked';
+    return out;
+  }
+  if (
+    (req.wseat && req.wseat.length > 0 && !req.wseat.includes(ctx.seat)) ||
+    req.bseat?.includes(ctx.seat)
+  ) {
+    out.reason = 'seat';
+    return out;
+  }
+  const cur = responseCurrency(ctx.rates, req.cur);
+  if (cur === undefined) {
+    out.reason = 'unknown_currency';
+    return out;
+  }
+  out.cur = cur;
+  for (const imp of req.imp) {
+    const p = planImp(ctx, req, imp, f, now);
+    out.imps.push(p);
+    // A lookup only matters when a profile campaign outbids the best campaign that needs none.
+    if (!out.needsProfile)
+      for (const c of p.candidates) {
+        if (!c.e.ic.needsProfile) break;
+        out.needsProfile = true;
+      }
+  }
+  return out;
+}
+
+/** Why the profile rules out this campaign, or undefined when it may bid. */
+function profileRefuses(e: CreativeEntry, profile: ProfileInput | undefined): string | undefined {
+  const ic = e.ic;
+  if (!ic.needsProfile) return undefined;
+  if (profile === undefined) return 'profile_unavailable';
+  if (profile.kind === 'optedOut') return 'opted_out';
+  if (ic.segments) {
+    if (profile.kind !== 'found') return 'segment';
+    const s = profile.profile.segments;
+    if (!ic.segments.some((id) => (s[id] ?? 0) > 0)) return 'segment';
+  }
+  const cap = ic.c.frequencyCap;
+  if (cap && profile.kind === 'found') {
+    const n = profile.profile.freq[ic.c.id];
+    if (
+      n &&
+      ((cap.perDay !== undefined && n.today >= cap.perDay) ||
+        (cap.lifetime !== undefined && n.lifetime >= cap.lifetime))
+    )
+      return 'frequency_cap';
+  }
+  return undefined;
+}
+
+/** Second pass: profile rules, then the budget and pacing gate, best price first. */
+export function finish(
+  ctx: DecisionContext,
+  p: Plan,
+  profile: ProfileInput | undefined,
+  now: number,
+): Outcome {
+  const bids: ChosenBid[] = [];
+  let reason = p.reason ?? 'no_candidates';
+  let stage = -1;
+  const note = (r: string, s: number): void => {
+    if (s > stage) {
+      stage = s;
+      reason = r;
+    }
+  };
+  if (p.reason !== undefined) return { bids, reason };
+  for (const ip of p.imps) {
+    if (ip.candidates.length === 0) note(ip.reason, 0);
+    for (const c of ip.candidates) {
+      const refused = profileRefuses(c.e, profile);
+      if (refused) {
+        note(refused, 1);
+        continue;
+      }
+      const camp = c.e.ic.c;
+      const priceCampaignCur = fromUsdMicros(ctx.rates, c.priceUsd, camp.currency);
+      const priceOut = fromUsdMicros(ctx.rates, c.priceUsd, p.cur);
+      if (priceCampaignCur === undefined || priceOut === undefined || priceOut <= 0) continue;
+      const gate = ctx.budget.reserve(camp.id, impressionCostMicros(priceCampaignCur), now);
+      if (gate) {
+        note(gate, 2);
+        continue;
+      }
+      bids.push({
+        imp: ip.imp,
+        e: c.e,
+        priceMicros: priceOut,
+        priceUsd: c.priceUsd,
+        dealId: c.dealId,
+      });
+      break;
+    }
+  }
+  return { bids, reason };
+}
+
+/** Gives back pacing tokens of bids that were decided but not sent (deadline passed). */
+export function releaseAll(ctx: DecisionContext, bids: readonly ChosenBid[]): void {
+  for (const b of bids) {
+    const camp = b.e.ic.c;
+    const p = fromUsdMicros(ctx.rates, b.priceUsd, camp.currency);
+    if (p !== undefined) ctx.budget.release(camp.id, impressionCostMicros(p));
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Tracker URLs and ad-markup macros. Exchange macros (`${AUCTION_PRICE}` and friends, OpenRTB 2.6
+ * §4.4) are left in nurl/burl/lurl for the exchange to fill; in the markup we fill the ones we
+ * already know and add our impression and click trackers.
+ */
+
+/** Our tracker paths. */
+export const TRACK_PATHS = {
+  win: '/t/win',
+  bill: '/t/bill',
+  loss: '/t/loss',
+  imp: '/t/imp',
+  click: '/t/click',
+} as const;
+
+const NOTICE_MACROS =
+  '&price=${AUCTION_PRICE}&auction=${AUCTION_ID}&bid=${AUCTION_BID_ID}&imp=${AUCTION_IMP_ID}' +
+  '&seat=${AUCTION_SEAT_ID}&ad=${AUCTION_AD_ID}&cur=${AUCTION_CURRENCY}';
+
+export interface TrackerUrls {
+  nurl: string;
+  burl: string;
+  lurl: string;
+  imp: string;
+  click: string;
+}
+
+export function trackerUrls(base: string, token: string): TrackerUrls {
+  const t = `?t=${token}`;
+  return {
+    nurl: `${base}${TRACK_PATHS.win}${t}${NOTICE_MACROS}`,
+    burl: `${base}${TRACK_PATHS.bill}${t}${NOTICE_MACROS}`,
+    lurl: `${base}${TRACK_PATHS.loss}${t}&price=\${AUCTION_PRICE}&loss=\${AUCTION_LOSS}`,
+    imp: `${base}${TRACK_PATHS.imp}${t}`,
+    click: `${base}${TRACK_PATHS.click}${t}`,
+  };
+}
+
+/** Values for the markup macros we fill ourselves. */
+export interface MarkupValues {
+  requestId: string;
+  bidId: string;
+  impId: string;
+  seat: string;
+  adId: string;
+  cur: string;
+  impUrl: string;
+  clickUrl: string;
+}
+
+const MACRO =
+  /\$\{(AUCTION_ID|AUCTION_BID_ID|AUCTION_IMP_ID|AUCTION_SEAT_ID|AUCTION_AD_ID|AUCTION_CURRENCY|CLICK_URL|IMP_URL)\}/g;
+
+const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+
+/** Fills macros and makes sure the impression is tracked (pixel for banners, VAST `<Impression>`). */
+export function renderMarkup(markup: string, mtype: number, v: MarkupValues): string {
+  const hadImp = markup.includes('${IMP_URL}');
+  let out = markup.includes('${')
+    ? markup.replace(MACRO, (_m: string, name: string) => {
+        switch (name) {
+          case 'AUCTION_ID':
+            return v.requestId;
+          case 'AUCTION_BID_ID':
+            return v.bidId;
+          case 'AUCTION_IMP_ID':
+            return v.impId;
+          case 'AUCTION_SEAT_ID':
+            return v.seat;
+          case 'AUCTION_AD_ID':
+            return v.adId;
+          case 'AUCTION_CURRENCY':
+            return v.cur;
+          case 'CLICK_URL':
+            return v.clickUrl;
+          default:
+            return v.impUrl;
+        }
+      })
+    : markup;
+  if (hadImp) return out;
+  if (mtype === 1) {
+    out += `<img src="${escAttr(v.impUrl)}" width="1" height="1" alt="" style="display:none">`;
+  } else if (mtype === 2) {
+    const at = out.indexOf('<InLine>');
+    if (at >= 0) {
+      const i = at + '<InLine>'.length;
+      out = `${out.slice(0, i)}<Impression><![CDATA[${v.impUrl}]]></Impression>${out.slice(i)}`;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import { Counter, Gauge, Histogram, type Registry } from '@streambid/adapters';
+
+/** Everything the bidder exports on `/metrics`, registered on one registry per worker. */
+export interface BidderMetrics {
+  requests: Counter<'code'>;
+  bids: Counter;
+  noBids: Counter<'reason'>;
+  latency: Histogram;
+  profileLookups: Counter<'result'>;
+  trackers: Counter<'kind' | 'outcome'>;
+  losses: Counter<'reason'>;
+  viewLag: Gauge<'topic'>;
+  viewReady: Gauge;
+  campaigns: Gauge;
+  allowances: Gauge;
+  blocklist: Gauge;
+  eventsBuffered: Gauge;
+  eventsDropped: Counter;
+  produceErrors: Counter;
+}
+
+export function createBidderMetrics(registry: Registry): BidderMetrics {
+  const registers = [registry];
+  return {
+    requests: new Counter({
+      name: 'bidder_requests_total',
+      help: 'Bid requests answered, by HTTP status',
+      labelNames: ['code'],
+      registers,
+    }),
+    bids: new Counter({
+      name: 'bidder_bids_total',
+      help: 'Bids sent (one per impression)',
+      registers,
+    }),
+    noBids: new Counter({
+      name: 'bidder_nobids_total',
+      help: 'Bid requests answered 204, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'bidder_request_duration_seconds',
+      help: 'Time from request arrival to response, bid endpoint',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
+    profileLookups: new Counter({
+      name: 'bidder_profile_lookups_total',
+      help: 'Cookie profile reads, by result (found, missing, optedOut, timeout, error, skipped)',
+      labelNames: ['result'],
+      registers,
+    }),
+    trackers: new Counter({
+      name: 'bidder_tracker_requests_total',
+      help: 'Tracker hits (win, bill, loss, imp, click) by outcome',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    }),
+    losses: new Counter({
+      name: 'bidder_losses_total',
+      help: 'Loss notices by OpenRTB loss reason code',
+      labelNames: ['reason'],
+      registers,
+    }),
+    viewLag: new Gauge({
+      name: 'bidder_view_lag_messages',
+      help: 'Messages behind the end of each topic partition the views read',
+      labelNames: ['topic'],
+      registers,
+    }),
+    viewReady: new Gauge({
+      name: 'bidder_view_ready',
+      help: '1 once every view caught up with its topics at start-up',
+      registers,
+    }),
+    campaigns: new Gauge({ name: 'bidder_campaigns', help: 'Campaigns in the view', registers }),
+    allowances: new Gauge({
+      name: 'bidder_allowances',
+      help: 'Budget allowances for this region in the view',
+      registers,
+    }),
+    blocklist: new Gauge({
+      name: 'bidder_blocklist_entries',
+      help: 'Blocklist entries',
+      registers,
+    }),
+    eventsBuffered: new Gauge({
+      name: 'bidder_events_buffered',
+      help: 'Events waiting to be produced to Kafka',
+      registers,
+    }),
+    eventsDropped: new Counter({
+      name: 'bidder_events_dropped_total',
+      help: 'Events dropped because the bounded buffer was full or a send failed',
+      registers,
+    }),
+    produceErrors: new Counter({
+      name: 'bidder_produce_errors_total',
+      help: 'Failed Kafka produce attempts (events and spend)',
+      registers,
+    }),
+  };
+}

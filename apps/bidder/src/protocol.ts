@@ -1,0 +1,26 @@
+import type { MetricsSnapshot } from '@streambid/adapters';
+
+/** Messages from a worker thread to the main thread. */
+export type ToMain =
+  | { t: 'claim'; id: number; bidId: string }
+  | { t: 'settle'; bidId: string; billed: boolean }
+  | { t: 'metrics'; id: number }
+  | { t: 'collected'; id: number; metrics: MetricsSnapshot }
+  | { t: 'listening'; port: number }
+  | { t: 'ready' }
+  | { t: 'fatal'; message: string };
+
+/** Messages from the main thread to a worker thread. */
+export type ToWorker =
+  | { t: 'claim'; id: number; ok: boolean }
+  | { t: 'metrics'; id: number; text: string }
+  | { t: 'collect'; id: number }
+  | { t: 'allReady' }
+  | { t: 'stop' };
+
+/** What each worker is started with. */
+export interface WorkerInit {
+  env: Record<string, string | undefined>;
+  worker: number;
+  workers: number;
+}

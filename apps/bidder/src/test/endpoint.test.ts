@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublisher, ensureTopics, waitFor, type Publisher } from '@streambid/adapters';
+import { makeBidRequest, mulberry32 } from '@streambid/contracts';
+import { runOpenModel } from '@streambid/loadgen';
+import { brokerFor, endpoints, testKafka, testTopics, uniq } from '../../../../test/support/env.js';
+import { makeCampaign } from '../../../../test/support/fixtures.js';
+import { allowanceFor, post } from './harness.js';
+import { mutate } from './fuzz.js';
+
+const FIXTURES = new URL('../../../../test/fixtures/openrtb/', import.meta.url);
+const ROOT = new URL('../../../../', import.meta.url);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function rssBytes(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+  const m = /^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(text);
+  return Number(m?.[1] ?? NaN);
+}
+
+describe('bid endpoint of `npm run bidder` (two workers, child process)', () => {
+  const { ns, topics } = testTopics();
+  let child: ChildProcess;
+  let port: number;
+  let pub: Publisher;
+  let exited: number | null = null;
+
+  beforeAll(async () => {
+    const kafka = testKafka('eu');
+    await ensureTopics(kafka, Object.values(topics));
+    pub = await createPublisher(kafka);
+    // Campaigns the generated traffic matches, so fuzzed requests also reach response building.
+    const campaigns = [300, 728, 320].map((w, i) =>
+      makeCampaign({
+        creatives: [
+          {
+            id: `cr-${String(i)}`,
+            mediaType: 'banner',
+            w,
+            h: w === 300 ? 250 : w === 728 ? 90 : 50,
+            markup: '<a href="${CLICK_URL}">ad</a>',
+            landingUrl: 'https://acme.example/',
+            adomain: ['acme.example'],
+            cat: ['IAB1'],
+            attr: [],
+          },
+        ],
+      }),
+    );
+    await pub.publish(topics.campaigns, campaigns);
+    await pub.publish(
+      topics.budget,
+      campaigns.map((c) => allowanceFor(c)),
+    );
+    port = await freePort();
+    child = spawn(
+      process.execPath,
+      ['--conditions=@streambid/source', '--import', 'tsx', 'apps/bidder/src/main.ts'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          BIDDER_PORT: String(port),
+          REGION: 'eu',
+          BIDDER_WORKERS: '2',
+          KAFKA_BROKERS: brokerFor('eu'),
+          REDIS_URL: endpoints().redis.eu,
+          TOPIC_NAMESPACE: ns,
+          PROFILE_KEY_PREFIX: `${uniq('fz')}:`,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    child.on('exit', (code) => (exited = code ?? -1));
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: 'bidder healthy' },
+    );
+  });
+
+  afterAll(async () => {
+    if (exited === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    await pub.close();
+  });
+
+  it('answers every fixture request with 200 and its id, or 204, and echoes the OpenRTB version', async () => {
+    const files = readdirSync(FIXTURES).filter(
+      (f) => f.endsWith('.json') && f !== 'malformed.json',
+    );
+    expect(files.length).toBeGreaterThanOrEqual(18);
+    for (const f of files) {
+      const body = readFileSync(new URL(f, FIXTURES), 'utf8');
+      const version = f.includes('25') ? '2.5' : '2.6';
+      const r = await fetch(`http://127.0.0.1:${String(port)}/openrtb2/bid`, {
+        method: 'POST',
+        body,
+        headers: { 'x-openrtb-version': version },
+      });
+      expect([200, 204], f).toContain(r.status);
+      expect(r.headers.get('x-openrtb-version'), f).toBe(version);
+      const text = await r.text();
+      if (r.status === 200)
+        expect((JSON.parse(text) as { id: string }).id, f).toBe(
+          (JSON.parse(body) as { id: string }).id,
+        );
+    }
+  });
+
+  it('answers malformed requests with 400 and a JSON error naming the problem', async () => {
+    const cases = JSON.parse(readFileSync(new URL('malformed.json', FIXTURES), 'utf8')) as {
+      name: string;
+      body: string;
+      expectError: string;
+    }[];
+    for (const c of cases) {
+      const r = await post(port, c.body);
+      expect(r.status, c.name).toBe(400);
+      const err = (JSON.parse(r.body) as { error: string }).error;
+      expect(err, c.name).toContain(c.expectError);
+    }
+  });
+
+  it('refuses a 2 MB body with 413 and wrong methods or paths with 405 or 404', async () => {
+    const big = JSON.stringify({ id: 'big', imp: [{ id: '1' }], pad: 'x'.repeat(2 * 1024 * 1024) });
+    expect((await post(port, big)).status).toBe(413);
+    expect((await fetch(`http://127.0.0.1:${String(port)}/openrtb2/bid`)).status).toBe(405);
+    expect(
+      (await fetch(`http://127.0.0.1:${String(port)}/openrtb2/bid`, { method: 'PUT', body: '{}' }))
+        .status,
+    ).toBe(405);
+    expect((await fetch(`http://127.0.0.1:${String(port)}/nope`)).status).toBe(404);
+    expect(
+      (await fetch(`http://127.0.0.1:${String(port)}/healthz`, { method: 'POST' })).status,
+    ).toBe(405);
+  });
+
+  it('survives 10,000 mutated requests without a 5xx and with stable memory', async () => {
+    const rng = mulberry32(42);
+    const seeds = Array.from({ length: 200 }, () => makeBidRequest(rng));
+    const bodies = Array.from({ length: 2000 }, (_, i) => mutate(rng, seeds[i % seeds.length]));
+    const run = async (n: number) => {
+      const statuses: Record<number, number> = {};
+      const r = await runOpenModel({
+        url: `http://127.0.0.1:${String(port)}`,
+        rate: 2000,
+        durationS: n / 2000,
+        connections: 16,
+        makeRequest: (i) => ({
+          method: 'POST',
+          path: '/openrtb2/bid',
+          body: bodies[i % bodies.length] ?? '',
+          headers: { 'content-type': 'application/json' },
+        }),
+        onResponse: (s) => void (statuses[s] = (statuses[s] ?? 0) + 1),
+      });
+      return { r, statuses };
+    };
+    const warm = await run(2000);
+    const rssWarm = await rssBytes(port);
+    const main = await run(10_000);
+    const rssAfter = await rssBytes(port);
+    const total = main.r.completed + warm.r.completed;
+    expect(total).toBeGreaterThanOrEqual(12_000);
+    expect(main.r.errors + warm.r.errors).toBe(0);
+    for (const s of Object.keys({ ...warm.statuses, ...main.statuses }).map(Number))
+      expect(s).toBeLessThan(500);
+    expect(main.statuses[400] ?? 0).toBeGreaterThan(0);
+    expect((main.statuses[200] ?? 0) + (main.statuses[204] ?? 0)).toBeGreaterThan(0);
+    expect(exited).toBeNull();
+    expect((await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status).toBe(200);
+    // Five times more traffic after warm-up must not grow the process by more than 64 MB.
+    expect(rssAfter - rssWarm).toBeLessThan(64 * 1024 * 1024);
+  });
+});

@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOpenModel } from './open-model.js';
+
+describe('runOpenModel against a local HTTP server', () => {
+  let server: Server;
+  let url = '';
+  let stalled = false;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const reply = () => res.writeHead(req.url === '/missing' ? 404 : 200).end('ok');
+      if (stalled) setTimeout(reply, 300);
+      else reply();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const a = server.address();
+    url = `http://127.0.0.1:${String(typeof a === 'object' && a ? a.port : 0)}`;
+  });
+
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('sends rate × duration requests and counts statuses, tags and the timeline', async () => {
+    const r = await runOpenModel({
+      url,
+      rate: 200,
+      durationS: 1,
+      connections: 4,
+      timeline: true,
+      makeRequest: (i) => ({
+        path: i % 4 === 0 ? '/missing' : '/',
+        tag: i % 2 === 0 ? 'eu' : 'us',
+      }),
+    });
+    expect(r.sent).toBe(200);
+    expect(r.completed).toBe(200);
+    expect(r.statusCounts).toEqual({ '200': 150, '404': 50 });
+    expect(r.tagCounts).toEqual({ eu: 100, us: 100 });
+    expect(r.timeline?.[0]?.sent).toBe(200);
+    expect(r.latencyMs.p50).toBeGreaterThan(0);
+  });
+
+  it('charges a stalled server for the time requests waited, not only for the requests it answered', async () => {
+    stalled = true;
+    // 50/s over 1 s with one connection: every request queues behind 300 ms responses.
+    const r = await runOpenModel({
+      url,
+      rate: 20,
+      durationS: 0.5,
+      connections: 1,
+      makeRequest: () => ({ path: '/' }),
+    });
+    stalled = false;
+    expect(r.completed).toBe(10);
+    // A closed-loop client would report ~300 ms; from intended send times the tail is ~2.5 s.
+    expect(r.latencyMs.p99).toBeGreaterThan(1500);
+  });
+});

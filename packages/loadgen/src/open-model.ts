@@ -1,0 +1,229 @@
+import { performance } from 'node:perf_hooks';
+import * as hdr from 'hdr-histogram-js';
+import { Pool } from 'undici';
+import { dueCount, intendedTime, latencyFrom, secondOf, totalRequests } from './schedule.js';
+
+/** One request to send. */
+export interface RequestSpec {
+  /** @default 'POST' when there is a body, else 'GET' */
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Tag for per-tag counts (e.g. region). */
+  tag?: string;
+}
+
+/** Options of {@link runOpenModel}. Give `url` or `targets`. */
+export interface OpenModelOptions {
+  /** Origin such as `http://127.0.0.1:8080`. */
+  url?: string;
+  /** Several origins; requests rotate across them. */
+  targets?: readonly string[];
+  /** Arrival rate, requests per second. */
+  rate: number;
+  durationS: number;
+  /** Builds request `i` (called at its send time). */
+  makeRequest: (i: number) => RequestSpec;
+  /** Keep-alive connections per target. @default 64 */
+  connections?: number;
+  /** Sees every response; when given, bodies are read as text (otherwise discarded). */
+  onResponse?: (status: number, body: string, i: number) => void;
+  /** Per-second counts and percentiles. @default false */
+  timeline?: boolean;
+  /** A request not answered within this counts as an error. @default 10000 */
+  timeoutMs?: number;
+  /** Requests outstanding beyond this are not sent and count as `skipped` (client overload). @default 100000 */
+  maxInFlight?: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface TimelinePoint {
+  second: number;
+  sent: number;
+  completed: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface OpenModelResult {
+  targetRate: number;
+  durationS: number;
+  sent: number;
+  completed: number;
+  /** Transport errors and timeouts. */
+  errors: number;
+  /** Not sent because `maxInFlight` was reached. */
+  skipped: number;
+  /** HTTP status → count. */
+  statusCounts: Record<string, number>;
+  tagCounts: Record<string, number>;
+  /** Completed responses per second of wall time. */
+  throughputRps: number;
+  /** Milliseconds from intended send time to response, over completed requests. */
+  latencyMs: LatencySummary;
+  /** How late the generator itself sent requests (ms): large values mean the client was the bottleneck. */
+  sendLagMs: { p99: number; max: number };
+  timeline?: TimelinePoint[];
+}
+
+const newHist = (): hdr.Histogram =>
+  hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+
+function summary(h: hdr.Histogram): LatencySummary {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+    mean: ms(h.mean),
+  };
+}
+
+/**
+ * Sends requests at a fixed arrival rate for `durationS`, without waiting for responses, over
+ * undici keep-alive pools, and records latency from each request's intended send time in an HDR
+ * histogram (microsecond resolution). Resolves when every sent request has finished.
+ */
+export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult> {
+  const origins = o.targets && o.targets.length > 0 ? [...o.targets] : o.url ? [o.url] : [];
+  if (origins.length === 0) throw new Error('runOpenModel needs url or targets');
+  if (!(o.rate > 0) || !(o.durationS > 0)) throw new Error('rate and durationS must be positive');
+  const pools = origins.map(
+    (u) =>
+      new Pool(u, {
+        connections: o.connections ?? 64,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        bodyTimeout: o.timeoutMs ?? 10_000,
+        headersTimeout: o.timeoutMs ?? 10_000,
+      }),
+  );
+  const total = totalRequests(o.rate, o.durationS);
+  const maxInFlight = o.maxInFlight ?? 100_000;
+  const all = newHist();
+  const lag = newHist();
+  const perSecond: { h: hdr.Histogram; sent: number; completed: number; errors: number }[] = [];
+  const statusCounts: Record<string, number> = {};
+  const tagCounts: Record<string, number> = {};
+  let sent = 0;
+  let completed = 0;
+  let errors = 0;
+  let skipped = 0;
+  let inFlight = 0;
+  const start = performance.now();
+  let finishAll: () => void = () => undefined;
+  const allDone = new Promise<void>((r) => (finishAll = r));
+  let scheduled = 0;
+
+  const bucket = (sec: number) => {
+    let b = perSecond[sec];
+    if (!b) perSecond[sec] = b = { h: newHist(), sent: 0, completed: 0, errors: 0 };
+    return b;
+  };
+
+  const settle = (): void => {
+    inFlight--;
+    if (scheduled === total && inFlight === 0) finishAll();
+  };
+
+  const fire = (i: number, now: number): void => {
+    const intended = intendedTime(start, i, o.rate);
+    lag.recordValue(Math.max(1, Math.round((now - intended) * 1000)));
+    const sec = secondOf(start, intended);
+    if (inFlight >= maxInFlight) {
+      skipped++;
+      return;
+    }
+    const spec = o.makeRequest(i);
+    if (spec.tag !== undefined) tagCounts[spec.tag] = (tagCounts[spec.tag] ?? 0) + 1;
+    const pool = pools[i % pools.length] as Pool;
+    inFlight++;
+    sent++;
+    if (o.timeline) bucket(sec).sent++;
+    pool
+      .request({
+        path: spec.path,
+        method: spec.method ?? (spec.body === undefined ? 'GET' : 'POST'),
+        ...(spec.headers ? { headers: spec.headers } : {}),
+        ...(spec.body === undefined ? {} : { body: spec.body }),
+      })
+      .then(async (r) => {
+        let text = '';
+        if (o.onResponse) text = await r.body.text();
+        else await r.body.dump();
+        const us = Math.max(1, Math.round(latencyFrom(intended, performance.now()) * 1000));
+        all.recordValue(us);
+        completed++;
+        const k = String(r.statusCode);
+        statusCounts[k] = (statusCounts[k] ?? 0) + 1;
+        if (o.timeline) {
+          const b = bucket(sec);
+          b.completed++;
+          b.h.recordValue(us);
+        }
+        o.onResponse?.(r.statusCode, text, i);
+      })
+      .catch(() => {
+        errors++;
+        if (o.timeline) bucket(sec).errors++;
+      })
+      .finally(settle);
+  };
+
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      const due = dueCount(now - start, o.rate, total);
+      while (scheduled < due) fire(scheduled++, now);
+      if (scheduled < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  if (inFlight > 0) await allDone;
+  const wall = (performance.now() - start) / 1000;
+  await Promise.all(pools.map((p) => p.close()));
+  const result: OpenModelResult = {
+    targetRate: o.rate,
+    durationS: o.durationS,
+    sent,
+    completed,
+    errors,
+    skipped,
+    statusCounts,
+    tagCounts,
+    throughputRps: Math.round(completed / Math.max(wall, o.durationS)),
+    latencyMs: summary(all),
+    sendLagMs: { p99: summary(lag).p99, max: summary(lag).max },
+  };
+  if (o.timeline)
+    result.timeline = perSecond.map((b, second) => {
+      const s = summary(b.h);
+      return {
+        second,
+        sent: b.sent,
+        completed: b.completed,
+        errors: b.errors,
+        p50Ms: s.p50,
+        p99Ms: s.p99,
+      };
+    });
+  return result;
+}
