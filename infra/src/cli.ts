@@ -8,8 +8,11 @@ import {
   type Region,
 } from './index.js';
 
-const USAGE = `usage: npm run infra -- <up|down|status> [--regions eu,us,ap]
-  up      install what is missing, start Kafka + Redis per region and ClickHouse (default regions: ${DEFAULT_REGIONS.join(',')})
+const USAGE = `usage: npm run infra -- <up|down|status> [--regions eu,us,ap] [--delay-ms N]
+  up      install what is missing, start Kafka + Redis per region and ClickHouse (default regions: ${DEFAULT_REGIONS.join(',')});
+          with 2+ regions also a delay proxy per region and MirrorMaker 2 between all of them
+          --delay-ms N: one-way delay on the replication path (default REPLICATION_DELAY_MS, else
+          what runs, else 0); no netem here, so it is injected by a user-space TCP proxy
   down    stop what 'up' started (default: every region); external services are left alone
   status  show each service and its endpoint (default: every region)`;
 
@@ -18,17 +21,25 @@ class UsageError extends Error {}
 interface Args {
   readonly command: 'up' | 'down' | 'status';
   readonly regions: readonly Region[] | undefined;
+  readonly delayMs: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args | 'help' {
   let command: string | undefined;
   let regions: Region[] | undefined;
+  let delayMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return 'help';
     if (arg === '--regions' || arg.startsWith('--regions=')) {
       const value = arg === '--regions' ? argv[++i] : arg.slice('--regions='.length);
       regions = parseRegions(value);
+    } else if (arg === '--delay-ms' || arg.startsWith('--delay-ms=')) {
+      const value = arg === '--delay-ms' ? argv[++i] : arg.slice('--delay-ms='.length);
+      delayMs = Number(value);
+      if (value === undefined || value === '' || !Number.isInteger(delayMs) || delayMs < 0) {
+        throw new UsageError(`--delay-ms: expected a non-negative integer, got ${String(value)}`);
+      }
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown flag ${arg}`);
     } else if (command === undefined) {
@@ -40,7 +51,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
   if (command !== 'up' && command !== 'down' && command !== 'status') {
     throw new UsageError(command === undefined ? 'missing command' : `unknown command ${command}`);
   }
-  return { command, regions };
+  return { command, regions, delayMs };
 }
 
 function parseRegions(value: string | undefined): Region[] {
@@ -73,7 +84,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   switch (args.command) {
     case 'up': {
-      const result = await up({ regions: args.regions ?? DEFAULT_REGIONS, log });
+      const result = await up({
+        regions: args.regions ?? DEFAULT_REGIONS,
+        log,
+        ...(args.delayMs === undefined ? {} : { delayMs: args.delayMs }),
+      });
       log(`all up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
       log(JSON.stringify(result));
       return 0;
@@ -83,7 +98,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'status': {
       const rows = await status(args.regions ? { regions: args.regions } : {});
-      for (const r of rows) log(`${r.name.padEnd(12)} ${r.state.padEnd(14)} ${r.endpoint}`);
+      for (const r of rows) log(`${r.name.padEnd(15)} ${r.state.padEnd(14)} ${r.endpoint}`);
       log(JSON.stringify({ services: Object.fromEntries(rows.map((r) => [r.name, r])) }));
       return 0;
     }

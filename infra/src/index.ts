@@ -1,7 +1,17 @@
 import { clickhouseService } from './clickhouse.js';
 import { kafkaService } from './kafka.js';
-import { REGIONS, parsePorts, type Ports, type Region } from './ports.js';
-import { withLock, type Log } from './proc.js';
+import { kafkaReady } from './kafka-probe.js';
+import { MM2_DIR, currentMm2Config, mm2Properties, mm2Service } from './mm2.js';
+import {
+  REGIONS,
+  isRegion,
+  parsePorts,
+  parseReplicationDelay,
+  type Ports,
+  type Region,
+} from './ports.js';
+import { ourPid, withLock, type Log } from './proc.js';
+import { delayProxyService, runningDelayMs } from './proxy-service.js';
 import { redisService } from './redis.js';
 import { startAndWait, stateOf, stop, type Service, type ServiceState } from './service.js';
 
@@ -26,6 +36,11 @@ export interface InfraOptions {
   readonly log?: Log;
   /** Where port overrides are read from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * One-way delay (ms) the proxies add on the replication path, each direction. Running proxies
+   * with another delay are restarted. @default `REPLICATION_DELAY_MS`, else what runs, else 0
+   */
+  readonly delayMs?: number;
 }
 
 export interface ServiceStatus {
@@ -57,49 +72,104 @@ function services(regions: readonly Region[], ports: Ports): Service[] {
 
 /**
  * Installs what is missing, starts every service that is not already healthy, and resolves
- * once all of them answer. Services already healthy on their port are reused.
+ * once all of them answer. Services already healthy on their port are reused. With two or more
+ * regions it also starts the delay proxies and MirrorMaker 2 (docs/replication.md).
  */
 export async function up(opts: InfraOptions): Promise<Endpoints> {
   const log = opts.log ?? quiet;
   const ports = parsePorts(opts.env);
-  const all = services(opts.regions, ports);
+  const delay = opts.delayMs ?? parseReplicationDelay(opts.env ?? process.env);
   await withLock(
     'infra',
     async () => {
-      const states = await Promise.all(all.map(stateOf));
-      const toStart: Service[] = [];
-      all.forEach((svc, i) => {
-        const state = states[i];
-        if (state === 'up') log(`${svc.name}: reused ${svc.endpoint}`);
-        else if (state === 'up (external)') log(`${svc.name}: reused (external) ${svc.endpoint}`);
-        else toStart.push(svc);
-      });
-      // Sequential: apt-get and mvn must not run concurrently with themselves.
-      for (const svc of toStart) await svc.install(log);
-      const results = await Promise.allSettled(
-        toStart.map(async (svc) => {
-          await startAndWait(svc, log);
-          log(`${svc.name}: up ${svc.endpoint}`);
-        }),
-      );
-      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-      if (errors.length === 1) throw errors[0];
-      if (errors.length > 1) {
-        throw new AggregateError(errors, errors.map((e) => (e as Error).message).join('\n'));
+      await startAll(services(opts.regions, ports), log);
+      if (opts.regions.length < 2) return;
+      // Replication runs on top of healthy brokers: proxies first, then MirrorMaker.
+      const proxies: Service[] = [];
+      for (const r of opts.regions) {
+        const running = runningDelayMs(r);
+        const wanted = delay ?? running ?? 0;
+        const proxy = delayProxyService(r, ports, wanted);
+        if (running !== undefined && running !== wanted) {
+          log(`${proxy.name}: delay ${running} ms -> ${wanted} ms, restarting`);
+          await stop(proxy, log);
+        }
+        proxies.push(proxy);
       }
+      await startAll(proxies, log);
+      const flowRegions = await mm2Regions(opts.regions, ports);
+      const mm2 = mm2Service(flowRegions, ports);
+      const current = ourPid('mm2', MM2_DIR) === undefined ? undefined : currentMm2Config();
+      if (current !== undefined && current !== mm2Properties(flowRegions, ports)) {
+        log('mm2: replication flows changed, restarting');
+        await stop(mm2, log);
+      }
+      await startAll([mm2], log);
     },
     { timeoutMs: 180_000, log },
   );
   return endpoints(opts.regions, ports);
 }
 
+/** Starts (in parallel) every service of `all` that is not up, after installing what it needs. */
+async function startAll(all: readonly Service[], log: Log): Promise<void> {
+  const states = await Promise.all(all.map(stateOf));
+  const toStart: Service[] = [];
+  all.forEach((svc, i) => {
+    const state = states[i];
+    if (state === 'up') log(`${svc.name}: reused ${svc.endpoint}`);
+    else if (state === 'up (external)') log(`${svc.name}: reused (external) ${svc.endpoint}`);
+    else toStart.push(svc);
+  });
+  // Sequential: apt-get and mvn must not run concurrently with themselves.
+  for (const svc of toStart) await svc.install(log);
+  const results = await Promise.allSettled(
+    toStart.map(async (svc) => {
+      await startAndWait(svc, log);
+      log(`${svc.name}: up ${svc.endpoint}`);
+    }),
+  );
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new AggregateError(errors, errors.map((e) => (e as Error).message).join('\n'));
+  }
+}
+
+/** Regions the running MirrorMaker replicates between, from its config file. */
+function runningMm2Regions(): Region[] {
+  if (ourPid('mm2', MM2_DIR) === undefined) return [];
+  const line = /^clusters=(.*)$/m.exec(currentMm2Config() ?? '')?.[1] ?? '';
+  return line.split(',').filter(isRegion);
+}
+
+/**
+ * The requested regions plus those the running MirrorMaker already serves whose broker is still
+ * up: `up --regions eu,us` must not shrink a running eu,us,ap replication to two regions.
+ */
+async function mm2Regions(requested: readonly Region[], ports: Ports): Promise<Region[]> {
+  const keep: Region[] = [];
+  for (const r of runningMm2Regions()) {
+    if (!requested.includes(r) && (await kafkaReady(ports.kafka[r]))) keep.push(r);
+  }
+  return REGIONS.filter((r) => requested.includes(r) || keep.includes(r));
+}
+
 /** Stops the services we started for `regions` (all regions by default); leaves external ones. */
 export async function down(opts: Partial<InfraOptions> = {}): Promise<void> {
   const log = opts.log ?? quiet;
-  const all = services(opts.regions ?? REGIONS, parsePorts(opts.env));
+  const regions = opts.regions ?? REGIONS;
+  const ports = parsePorts(opts.env);
+  const all = services(regions, ports);
   await withLock(
     'infra',
     async () => {
+      // MirrorMaker first (it talks to every cluster), then the proxies, then the rest.
+      const mm2Regions = runningMm2Regions();
+      if (mm2Regions.some((r) => regions.includes(r))) {
+        await stop(mm2Service(mm2Regions, ports), log);
+      }
+      await Promise.all(regions.map((r) => stop(delayProxyService(r, ports, 0), log)));
       await Promise.all(all.map((svc) => stop(svc, log)));
     },
     { timeoutMs: 180_000, log },
@@ -108,7 +178,14 @@ export async function down(opts: Partial<InfraOptions> = {}): Promise<void> {
 
 /** State and endpoint of each service for `regions` (all regions by default). */
 export async function status(opts: Partial<InfraOptions> = {}): Promise<ServiceStatus[]> {
-  const all = services(opts.regions ?? REGIONS, parsePorts(opts.env));
+  const regions = opts.regions ?? REGIONS;
+  const ports = parsePorts(opts.env);
+  const running = runningMm2Regions();
+  const all = [
+    ...services(regions, ports),
+    ...regions.map((r) => delayProxyService(r, ports, runningDelayMs(r) ?? 0)),
+    mm2Service(running.length > 0 ? running : regions, ports),
+  ];
   return Promise.all(
     all.map(async (svc) => ({ name: svc.name, state: await stateOf(svc), endpoint: svc.endpoint })),
   );

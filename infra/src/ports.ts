@@ -13,7 +13,11 @@ export function isRegion(value: string): value is Region {
 
 /** Every port the local stack listens on, parsed once from the environment. */
 export interface Ports {
-  /** Kafka PLAINTEXT listener per region; the KRaft controller listens on this port + 1. */
+  /**
+   * Kafka PLAINTEXT listener per region (what apps use). The KRaft controller listens on this
+   * port + 1, the replication listener on + {@link REPLICATION_PORT_OFFSET} and its delay proxy
+   * on + {@link PROXY_PORT_OFFSET}.
+   */
   readonly kafka: Readonly<Record<Region, number>>;
   readonly redis: Readonly<Record<Region, number>>;
   readonly clickhouseHttp: number;
@@ -32,9 +36,25 @@ export class PortsConfigError extends Error {
   }
 }
 
+/** The broker's second listener, used only by MirrorMaker 2 (through the delay proxy). */
+export const REPLICATION_PORT_OFFSET = 10;
+/** The delaying TCP proxy in front of the replication listener; advertised by that listener. */
+export const PROXY_PORT_OFFSET = 20;
+
+/** Port of the replication listener of `region`'s broker. */
+export function replicationPort(ports: Ports, region: Region): number {
+  return ports.kafka[region] + REPLICATION_PORT_OFFSET;
+}
+
+/** Port of the delay proxy in front of `region`'s replication listener. */
+export function proxyPort(ports: Ports, region: Region): number {
+  return ports.kafka[region] + PROXY_PORT_OFFSET;
+}
+
 const port = (fallback: number) => z.coerce.number().int().min(1024).max(65534).default(fallback);
 
-// Defaults in one place. Kafka ports are 100 apart so port + 1 (controller) never collides.
+// Defaults in one place. Kafka ports are 100 apart so port + 1 (controller), + 10 (replication
+// listener) and + 20 (its delay proxy) never collide.
 const schema = z.object({
   KAFKA_PORT_EU: port(9092),
   KAFKA_PORT_US: port(9192),
@@ -71,4 +91,22 @@ export function parsePorts(env: NodeJS.ProcessEnv = process.env): Ports {
     clickhouseHttp: p.CLICKHOUSE_HTTP_PORT,
     clickhouseTcp: p.CLICKHOUSE_TCP_PORT,
   };
+}
+
+/**
+ * `REPLICATION_DELAY_MS`: one-way delay the proxies add on the replication path, or undefined
+ * when unset (keep what runs, else 0). Throws {@link PortsConfigError} naming the variable.
+ */
+export function parseReplicationDelay(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env['REPLICATION_DELAY_MS'];
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = z.coerce.number().int().min(0).max(60_000).safeParse(raw);
+  if (!parsed.success) {
+    throw new PortsConfigError(
+      'REPLICATION_DELAY_MS',
+      raw,
+      'expected an integer number of milliseconds between 0 and 60000',
+    );
+  }
+  return parsed.data;
 }
