@@ -1,151 +1,110 @@
 /**
- * `npm run demo`: brings the local regions up and runs a smoke pipeline through the real Kafka,
- * Redis and ClickHouse, printing what it did. Later issues extend it with the apps and a load test.
+ * `npm run demo [-- --keep] [--rate N] [--duration S]`: the main job. Brings up two regions (eu, us)
+ * with every app, seeds campaigns, runs a short multi-region load test with bots, replays the
+ * clicks into ClickHouse, scores them, and prints the latency table and the top of the fraud report.
+ * Stops what it started unless `--keep` (then it prints the service URLs).
  */
-import { randomUUID } from 'node:crypto';
-import {
-  chExec,
-  chQuery,
-  createClickHouse,
-  createKafka,
-  createLogger,
-  createPublisher,
-  createRedis,
-  ensureTopics,
-  rawSql,
-  sql,
-  StreamConsumer,
-  subscribe,
-  waitFor,
-} from '@streambid/adapters';
-import { catalogue, TOPIC_LIST, type Campaign } from '@streambid/contracts';
-import { up } from '../../infra/src/index.js';
+import { spawn } from 'node:child_process';
+import { ANALYTICS_REGION } from '@streambid/contracts';
+import { scenarioSchema, UsageError } from './args.js';
+import { runLoadtest } from './loadtest.js';
+import { appPorts, INVENTORY_TOKEN, stopStack, type Stack } from './run.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function main(): Promise<void> {
-  say('streambid demo: bringing up regions eu, us (Kafka, Redis) and ClickHouse ...');
-  const ep = await up({ regions: ['eu', 'us'], log: (l) => say(`  [infra] ${l}`) });
-  const logger = createLogger({ service: 'demo', level: 'error' });
-  const topics = catalogue('');
+function parseDemoArgs(argv: readonly string[]): { keep: boolean; rate: number; duration: number } {
+  const out = { keep: false, rate: 300, duration: 20 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--keep') out.keep = true;
+    else if (a === '--rate' || a === '--duration') {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${a}: expected a positive number`);
+      if (a === '--rate') out.rate = v;
+      else out.duration = v;
+    } else throw new UsageError(`unknown flag ${String(a)}; known: --keep --rate --duration`);
+  }
+  return out;
+}
 
-  for (const region of ['eu', 'us'] as const) {
-    const broker = ep.kafka[region];
-    if (!broker) throw new Error(`no broker for ${region}`);
-    const kafka = createKafka({ clientId: `demo-${region}`, brokers: [broker], logger });
-    const created = await ensureTopics(kafka, TOPIC_LIST);
-    say(
-      `[${region}] topics ready on ${broker} (${String(created.length)} created, ${String(TOPIC_LIST.length - created.length)} existed)`,
-    );
-
-    const now = Date.now();
-    const campaign: Campaign = {
-      eventId: randomUUID(),
-      ts: now,
-      id: `demo-${region}-${randomUUID().slice(0, 8)}`,
-      version: 1,
-      homeRegion: region,
-      advertiser: 'demo-advertiser',
-      name: 'smoke campaign',
-      status: 'active',
-      creatives: [
-        {
-          id: 'cr-1',
-          mediaType: 'banner',
-          w: 300,
-          h: 250,
-          markup: '<img src="https://cdn.example/ad.png">',
-          landingUrl: 'https://advertiser.example/',
-          adomain: ['advertiser.example'],
-          cat: [],
-          attr: [],
-        },
-      ],
-      targeting: {},
-      bidCpmMicros: 1_500_000,
-      currency: 'USD',
-      budget: { totalMicros: 100_000_000 },
-      flight: { start: now, end: now + 86_400_000 },
-      deals: [],
-    };
-    const publisher = await createPublisher(kafka);
-    const seen: string[] = [];
-    const consumer = new StreamConsumer({
-      kafka,
-      service: 'demo',
-      logger,
-      deadLetter: publisher,
-      subscriptions: [
-        subscribe({
-          topic: topics.campaigns,
-          handle: (recs) => void seen.push(...recs.map((r) => r.key ?? '')),
-        }),
-      ],
+/** Runs an app CLI to completion with the stack's environment, streaming its output indented. */
+function runCli(stack: Stack, entry: string, args: string[], quiet = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@streambid/source', '--import', 'tsx', entry, ...args], {
+      env: {
+        ...process.env,
+        REGION: ANALYTICS_REGION,
+        KAFKA_BROKERS: stack.brokers[ANALYTICS_REGION] ?? '',
+        CLICKHOUSE_URL: stack.endpoints.clickhouse,
+        TOPIC_NAMESPACE: stack.ns,
+        CLICKFRAUD_DB: `streambid_${stack.runId}`,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    try {
-      await publisher.publish(topics.campaigns, [campaign]);
-      await consumer.start();
-      await waitFor(() => seen.includes(campaign.id), {
-        timeoutMs: 20_000,
-        what: 'campaign round trip',
-      });
-      say(
-        `[${region}] campaign ${campaign.id} produced to 'campaigns' and read back through a consumer group`,
-      );
-    } finally {
-      await consumer.stop();
-      await publisher.close();
-    }
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!quiet) process.stdout.write(d.toString().replace(/^/gm, '    '));
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      const s = d.toString();
+      // Progress lines are useful; JSON logs at warn are noise here.
+      if (!s.startsWith('{')) process.stdout.write(s.replace(/^/gm, '    '));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${entry} ${args.join(' ')} exited with ${String(code)}`))));
+  });
+}
 
-    const redisUrl = ep.redis[region];
-    if (!redisUrl) throw new Error(`no redis for ${region}`);
-    const redis = createRedis(redisUrl, logger);
-    try {
-      await redis.connect();
-      const key = `sb:demo:${region}:profile`;
-      await redis.multi().hset(key, { segments: 'sports,travel' }).expire(key, 60).exec();
-      say(
-        `[${region}] Redis ${redisUrl}: wrote and read profile ${key} = ${JSON.stringify(await redis.hgetall(key))}`,
-      );
-    } finally {
-      redis.disconnect();
-    }
-  }
-
-  const ch = createClickHouse({ url: ep.clickhouse });
+async function main(): Promise<number> {
+  const opts = parseDemoArgs(process.argv.slice(2));
+  const startedAt = new Date(Date.now() - 60_000).toISOString();
+  const scenario = scenarioSchema.parse({ rate: opts.rate, durationS: opts.duration, botShare: 0.15, thresholds: { p99Ms: 1000, errorRate: 0.05, overspendPct: 1 } });
+  say('== streambid demo: two regions (eu, us), every app, a multi-region load test with bots ==');
+  const { summary, stack } = await runLoadtest({ regions: ['eu', 'us'], scenario, outDir: 'loadtest/reports', keep: true }, say);
   try {
-    await chExec(ch, rawSql('CREATE DATABASE IF NOT EXISTS streambid_demo'));
-    await chExec(
-      ch,
-      rawSql(
-        'CREATE TABLE IF NOT EXISTS streambid_demo.smoke (ts DateTime, note String) ENGINE = MergeTree ORDER BY ts',
-      ),
-    );
-    await chExec(
-      ch,
-      sql`INSERT INTO streambid_demo.smoke VALUES (${new Date()}, ${"demo run: it's alive"})`,
-    );
-    const rows = await chQuery<{ c: string; v: string }>(
-      ch,
-      sql`SELECT count() AS c, version() AS v FROM streambid_demo.smoke`,
-    );
-    say(
-      `[analytics] ClickHouse ${ep.clickhouse} (version ${rows[0]?.v ?? '?'}): ${rows[0]?.c ?? '0'} smoke rows`,
-    );
+    say('');
+    say('== per-region latency (open model, from intended send time) ==');
+    say('region   req/s    p50 ms    p99 ms  p99.9 ms  bid rate');
+    for (const [r, s] of Object.entries(summary.regions))
+      say(`${r.padEnd(6)} ${s.rps.toFixed(0).padStart(7)} ${s.p50_ms.toFixed(2).padStart(9)} ${s.p99_ms.toFixed(2).padStart(9)} ${s.p999_ms.toFixed(2).padStart(9)} ${s.bid_rate.toFixed(3).padStart(9)}`);
+    say(`overspend max ${String(summary.overspend_pct_max)} % | freq-cap violations ${String(summary.freq_cap_violations)} | bids on blocklisted entities ${String(summary.blocklisted_bids)} | replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`);
+    say(`HTML report: ${summary.report_html}`);
+    say('');
+    say('== replaying click and impression history from eu and us (replicated copies) into ClickHouse ==');
+    await runCli(stack, 'apps/clickfraud/src/main.ts', ['replay', '--from', 'earliest', '--regions', 'eu,us']);
+    const to = new Date(Date.now() + 60_000).toISOString();
+    say('== scoring invalid traffic ==');
+    await runCli(stack, 'apps/clickfraud/src/main.ts', ['score', '--from', startedAt, '--to', to]);
+    say('== fraud report: top sites by invalid-traffic score ==');
+    await runCli(stack, 'apps/clickfraud/src/report-cli.ts', ['--from', startedAt, '--to', to, '--by', 'site', '--limit', '10', '--format', 'table']);
+    say('== fraud report: top IPs ==');
+    await runCli(stack, 'apps/clickfraud/src/report-cli.ts', ['--from', startedAt, '--to', to, '--by', 'ip', '--limit', '5', '--format', 'table']);
+    if (opts.keep) {
+      say('');
+      say('== services left running (--keep) ==');
+      for (const r of stack.regions) {
+        const p = appPorts(r);
+        say(`${r}: bidder http://127.0.0.1:${String(p.bidder)}/openrtb2/bid | inventory http://127.0.0.1:${String(p.inventory)}/campaigns (Bearer ${INVENTORY_TOKEN}) | profile-builder http://127.0.0.1:${String(p.profileBuilder)}/metrics`);
+      }
+      say(`clickfraud: http://127.0.0.1:${String(appPorts(ANALYTICS_REGION).clickfraud)}/reports/fraud?by=site | topic namespace ${stack.ns}`);
+    }
   } finally {
-    await ch.close();
+    if (!opts.keep) await stopStack(stack);
   }
-  say(
-    'demo finished: Kafka, Redis and ClickHouse all answered. Services are left running (`npm run infra -- down` stops them).',
-  );
+  say('demo finished.');
+  return 0;
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(
-      `demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    if (err instanceof UsageError) {
+      process.stderr.write(`demo: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

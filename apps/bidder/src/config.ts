@@ -57,6 +57,11 @@ export const bidderEnv = z.object({
   BIDDER_WIN_DEDUPE_SIZE: z.coerce.number().int().positive().default(200_000),
   /** How long a remembered win is kept. @default 86400 */
   BIDDER_WIN_DEDUPE_TTL_S: z.coerce.number().int().positive().default(86_400),
+  /**
+   * Take the client IP of tracker hits from the first `X-Forwarded-For` hop (behind a trusted load
+   * balancer or the load test's simulated browsers). @default false
+   */
+  BIDDER_TRUST_FORWARDED: env.bool(false),
   /** Redis key prefix of the profile store. @default 'sb:' */
   PROFILE_KEY_PREFIX: z.string().default('sb:'),
 });

@@ -33,6 +33,14 @@ interface Hit {
 export function registerTrackers(app: TemplatedApp, d: ServerDeps): void {
   const secret = d.cfg.BIDDER_TRACKING_SECRET;
   const region = d.cfg.REGION;
+  const trustForwarded = d.cfg.BIDDER_TRUST_FORWARDED;
+  const clientIp = (res: HttpResponse, req: HttpRequest): string => {
+    if (trustForwarded) {
+      const first = req.getHeader('x-forwarded-for').split(',')[0]?.trim() ?? '';
+      if (first !== '' && first.length <= 64) return first;
+    }
+    return Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
+  };
   const count = (kind: string, outcome: string): void => d.metrics.trackers.inc({ kind, outcome });
 
   /** Verifies the token; answers 400 itself and returns undefined when it is not genuine. */
@@ -53,7 +61,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps): void {
     return {
       ctx,
       query: (k) => q.get(k),
-      ip: Buffer.from(res.getRemoteAddressAsText()).toString('utf8'),
+      ip: clientIp(res, req),
       ua: req.getHeader('user-agent').slice(0, 1024),
     };
   };

@@ -49,7 +49,9 @@ export function createViews(opts: {
         },
       }),
       subscribe({
+        // Allowances for campaigns homed elsewhere arrive as remote copies (`eu.budget` in us).
         topic: topics.budget,
+        includeRemotes: true,
         handle: (recs) => {
           const now = Date.now();
           for (const r of recs) {
@@ -66,7 +68,9 @@ export function createViews(opts: {
         },
       }),
       subscribe({
+        // The analytics region publishes the blocklist; every region reads its remote copy.
         topic: topics.fraudBlocklist,
+        includeRemotes: true,
         handle: (recs) => {
           for (const r of recs) {
             if (r.value) blocklist.apply(r.value);

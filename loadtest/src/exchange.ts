@@ -1,0 +1,91 @@
+import { makeBidRequest, mulberry32, type BidRequest, type Region } from '@streambid/contracts';
+import { generateTraffic, type TrafficLabel } from '@streambid/traffic';
+
+/** One simulated page view: who is there (a person or a labelled bot) and what follows a win. */
+export interface Visit {
+  label: TrafficLabel;
+  ip: string;
+  ua: string;
+  userId: string;
+  siteDomain: string;
+  publisherId: string;
+  placement: string;
+  /** Delays (ms after the impression) of the clicks that follow if our ad is shown. */
+  clickDelaysMs: number[];
+}
+
+/** Builds a deterministic pool of visits: humans plus the generator's labelled bot patterns. */
+export function buildVisits(opts: { seed: number; region: Region; count: number; botShare: number; clickRate: number }): Visit[] {
+  const humans = Math.max(1, Math.round(opts.count * (1 - opts.botShare)));
+  const perPattern = Math.round((opts.count * opts.botShare) / 6);
+  const t = generateTraffic({
+    seed: opts.seed,
+    startTs: 0,
+    durationMs: 3_600_000,
+    region: opts.region,
+    humanImpressions: humans,
+    humanCtr: opts.clickRate,
+    users: Math.max(1, Math.ceil(humans / 8)),
+    bots: perPattern > 0 ? { datacentre: perPattern, declared_bot: perPattern, injection: perPattern, ip_burst: perPattern, cookie_stuffing: perPattern, click_farm: perPattern } : {},
+    idPrefix: `lt${opts.region}`,
+  });
+  const clicksByBid = new Map<string, number[]>();
+  for (const c of t.clicks) {
+    const list = clicksByBid.get(c.event.bidId) ?? [];
+    list.push(Math.max(0, c.event.ts - (c.event.impressionTs ?? c.event.ts)));
+    clicksByBid.set(c.event.bidId, list);
+  }
+  const visits = t.impressions.map(({ label, event: e }) => ({
+    label,
+    ip: e.ip ?? '203.0.113.1',
+    ua: e.ua ?? 'Mozilla/5.0',
+    userId: e.userId ?? 'anon',
+    siteDomain: e.siteDomain ?? 'unknown.example',
+    publisherId: e.publisherId ?? 'pub-0',
+    placement: e.placement ?? 'top',
+    clickDelaysMs: clicksByBid.get(e.bidId) ?? [],
+  }));
+  // Interleave bots with people instead of replaying the generator's time order.
+  const rnd = mulberry32(opts.seed ^ 0x5eed);
+  for (let i = visits.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    const a = visits[i];
+    const b = visits[j];
+    if (a && b) {
+      visits[i] = b;
+      visits[j] = a;
+    }
+  }
+  return visits;
+}
+
+/** An OpenRTB 2.6 request for a visit: realistic shape from the sample generator, identity from the visit. */
+export function requestFor(visit: Visit, rng: () => number): BidRequest {
+  const req = makeBidRequest(rng, { maxImps: 2 });
+  req.device = { ...req.device, ip: visit.ip, ua: visit.ua };
+  req.user = { ...req.user, id: visit.userId };
+  if (req.site) {
+    req.site = { ...req.site, domain: visit.siteDomain, page: `https://${visit.siteDomain}/`, publisher: { ...req.site.publisher, id: visit.publisherId } };
+  }
+  for (const imp of req.imp) imp.tagid = visit.placement;
+  return req;
+}
+
+/** Substitutes the OpenRTB auction macros in a notice URL. */
+export function fillMacros(url: string, v: { price: number; requestId: string; bidId: string; impId: string; seat: string; adId: string; cur: string }): string {
+  return url
+    .replaceAll('${AUCTION_PRICE}', v.price.toFixed(6))
+    .replaceAll('${AUCTION_ID}', encodeURIComponent(v.requestId))
+    .replaceAll('${AUCTION_BID_ID}', encodeURIComponent(v.bidId))
+    .replaceAll('${AUCTION_IMP_ID}', encodeURIComponent(v.impId))
+    .replaceAll('${AUCTION_SEAT_ID}', encodeURIComponent(v.seat))
+    .replaceAll('${AUCTION_AD_ID}', encodeURIComponent(v.adId))
+    .replaceAll('${AUCTION_CURRENCY}', v.cur)
+    .replaceAll('${AUCTION_LOSS}', '102');
+}
+
+/** Tracker URL for another event of the same bid (the bidder signs one token per bid). */
+export function trackerUrl(nurl: string, path: '/t/imp' | '/t/click'): string {
+  const u = new URL(nurl.replace(/\$\{[A-Z_]+\}/g, ''));
+  return `${u.origin}${path}?t=${encodeURIComponent(u.searchParams.get('t') ?? '')}`;
+}
