@@ -1,1 +1,3 @@
-export {};
+export * from './datacentre.js';
+export * from './agents.js';
+export * from './generator.js';

@@ -36,3 +36,16 @@ describe('TokenBucket pacing', () => {
     expect(bucketCapacity(1000, 2, 500)).toBe(2000);
   });
 });
+
+describe('TokenBucket with impressions dearer than its depth', () => {
+  it('lets one expensive bid through when full and holds the average rate through debt', () => {
+    const b = new TokenBucket(100, 200, 0); // 100 micros/s, depth 200, impression costs 1000
+    expect(b.tryTake(1000, 0)).toBe(true);
+    expect(b.tryTake(1000, 5_000)).toBe(false); // 500 earned back, still in debt
+    let spent = 1000;
+    for (let t = 0; t <= 100_000; t += 100) if (b.tryTake(1000, t)) spent += 1000;
+    // 100 s at 100 micros/s is 10,000 micros, plus the first bid's credit.
+    expect(spent).toBeGreaterThanOrEqual(9000);
+    expect(spent).toBeLessThanOrEqual(11_200);
+  });
+});

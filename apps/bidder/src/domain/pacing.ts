@@ -37,10 +37,14 @@ export class TokenBucket {
     }
   }
 
-  /** Takes `cost` tokens if available; false (and nothing taken) otherwise. */
+  /**
+   * Takes `cost` tokens if available; false (and nothing taken) otherwise. A cost above the bucket
+   * depth (an expensive impression on a slow pace) goes through once the bucket is full and leaves
+   * it in debt, so the average rate still holds.
+   */
   tryTake(cost: number, now: number): boolean {
     this.refill(now);
-    if (this.tokens < cost) return false;
+    if (this.tokens < Math.min(cost, this.capacity)) return false;
     this.tokens -= cost;
     return true;
   }

@@ -1,0 +1,181 @@
+/**
+ * npm run bench:replay [-- --clicks 1000000 --report-rows 10000000]
+ * 1. Produces N valid clicks to a fresh namespaced topic (setup, not timed), then times the replay
+ *    Kafka → ClickHouse (raw table + materialized-view rollups), planning and group join included.
+ * 2. Inserts M synthetic scored clicks with INSERT … SELECT FROM numbers(M) (setup, not timed) and
+ *    times a typical fraud report (by site, one day) over them: median of 5 runs after a warm-up;
+ *    rows scanned come from ClickHouse's own query statistics.
+ * Drops its database and topics at the end. The last line is one JSON object.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import {
+  chExec,
+  createClickHouse,
+  createKafka,
+  createPublisher,
+  defaultBrokers,
+  ensureTopics,
+  rawSql,
+  silentLogger,
+} from '@streambid/adapters';
+import { catalogue, type ClickEvent } from '@streambid/contracts';
+import { loadClickfraudConfig } from '../src/config.js';
+import { produceAll } from '../src/eval/run.js';
+import { replay } from '../src/replay/replayer.js';
+import { reportParamsSchema } from '../src/report/params.js';
+import { runReport } from '../src/report/query.js';
+import { migrate } from '../src/schema/migrations.js';
+
+const { values } = parseArgs({
+  options: {
+    clicks: { type: 'string', default: '1000000' },
+    'report-rows': { type: 'string', default: '10000000' },
+  },
+  strict: true,
+});
+const N = Number(values.clicks);
+const M = Number(values['report-rows']);
+if (!Number.isInteger(N) || N < 1 || !Number.isInteger(M) || M < 1) {
+  console.error('bench:replay: --clicks and --report-rows take positive integers');
+  process.exit(2);
+}
+
+const config = loadClickfraudConfig();
+const logger = silentLogger();
+const kafka = createKafka({
+  clientId: 'bench-replay',
+  brokers: defaultBrokers(config.REGION, config.KAFKA_BROKERS),
+  logger,
+});
+const ch = createClickHouse({ url: config.CLICKHOUSE_URL, requestTimeoutMs: 120_000 });
+const suffix = randomBytes(4).toString('hex');
+const ns = `bench-${suffix}-`;
+const db = `cf_bench_${suffix}`;
+const cat = catalogue(ns);
+const DAY = 86_400_000;
+const day0 = Math.floor(Date.now() / DAY) * DAY - DAY;
+
+const UAS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'python-requests/2.31.0',
+];
+function click(i: number): ClickEvent {
+  const ts = day0 + Math.floor((i / N) * (DAY - 60_000));
+  return {
+    eventId: `bc-${suffix}-${String(i)}`,
+    ts,
+    region: 'eu',
+    bidId: `bb-${suffix}-${String(i)}`,
+    campaignId: `camp-${String(i % 50)}`,
+    creativeId: `cr-${String(i % 7)}`,
+    impressionTs: ts - 3000 - (i % 20_000),
+    userId: `u-${String((i * 7919) % 400_000)}`,
+    ip: `${String(11 + (i % 200))}.${String((i >> 8) & 255)}.${String(i & 255)}.${String((i * 31) & 255)}`,
+    ua: UAS[i % UAS.length] ?? '',
+    siteDomain: `site${String(i % 1000)}.example.com`,
+    publisherId: `pub-${String(i % 100)}`,
+    placement: ['top', 'side', 'bottom'][i % 3] ?? 'top',
+    country: 'DEU',
+    deviceType: 2,
+  };
+}
+
+const out: Record<string, number | string> = { clicks: N, report_clicks: M };
+try {
+  await ensureTopics(kafka, [cat.clicks, cat.impressions]);
+  const publisher = await createPublisher(kafka, { idempotent: false });
+  const tp = Date.now();
+  for (let i = 0; i < N; i += 100_000)
+    await produceAll(
+      publisher,
+      cat.clicks,
+      Array.from({ length: Math.min(100_000, N - i) }, (_, k) => click(i + k)),
+      {
+        chunk: 5000,
+        inFlight: 4,
+      },
+    );
+  await publisher.close();
+  out['produce_ms'] = Date.now() - tp;
+  console.log(`produced ${String(N)} clicks in ${String(out['produce_ms'])} ms`);
+
+  const t = await migrate(ch, db, 'v1');
+  const tr = Date.now();
+  const res = await replay({
+    kafka,
+    ch,
+    tables: t,
+    topics: { clicks: [cat.clicks.name], impressions: [] },
+    fromMs: null,
+    toMs: null,
+    batchRows: config.CLICKFRAUD_BATCH_ROWS,
+    logger,
+  });
+  const replayMs = Date.now() - tr;
+  out['replay_ms'] = replayMs;
+  out['replay_clicks_per_s'] = Math.round((res.written / replayMs) * 1000);
+  console.log(`replayed ${String(res.written)} clicks in ${String(replayMs)} ms`);
+  if (res.written !== N)
+    throw new Error(`replay stored ${String(res.written)} of ${String(N)} clicks`);
+
+  const ts0 = Math.floor(day0 / 1000);
+  const ti = Date.now();
+  await chExec(
+    ch,
+    rawSql(`INSERT INTO ${t.clickScores}
+      SELECT toDateTime(${String(ts0)} + intDiv(number * 86399, ${String(M)})) AS ts,
+             ['eu','us','ap'][number % 3 + 1] AS region, concat('ev', toString(number)) AS event_id,
+             concat('camp-', toString(number % 50)) AS campaign_id,
+             concat('site', toString(intHash32(number) % 1000), '.example.com') AS inventory, 0 AS is_app,
+             concat('pub-', toString(intHash32(number) % 100)) AS publisher, 'top' AS placement,
+             IPv4NumToString(toUInt32(intHash32(number) % 2000000 + 200000000)) AS ip,
+             IPv4NumToStringClassC(toUInt32(intHash32(number) % 2000000 + 200000000)) AS subnet,
+             concat('u', toString(intHash64(number) % 3000000)) AS user_id,
+             toFloat32(if(number % 17 = 0, 0.9, 0)) AS score,
+             if(number % 17 = 0, ['ip_burst'], emptyArrayString()) AS reasons,
+             toUInt8(number % 17 = 0) AS invalid
+      FROM system.numbers LIMIT ${String(M)}`),
+  );
+  await chExec(
+    ch,
+    rawSql(`INSERT INTO ${t.placementHourly}
+      SELECT toDateTime(${String(ts0)} + (number % 24) * 3600) AS hour, 'eu', concat('pub-', toString(number % 100)),
+             concat('site', toString(intDiv(number, 24) % 1000), '.example.com'), 0, 'top', 0, 5000
+      FROM system.numbers LIMIT 24000`),
+  );
+  out['setup_insert_ms'] = Date.now() - ti;
+  const params = reportParamsSchema.parse({
+    from: new Date(day0).toISOString(),
+    to: new Date(day0 + DAY).toISOString(),
+    by: 'site',
+    limit: '50',
+  });
+  await runReport(ch, t, params);
+  const times: number[] = [];
+  let rowsRead = 0;
+  for (let i = 0; i < 5; i++) {
+    const s = Date.now();
+    const r = await runReport(ch, t, params);
+    times.push(Date.now() - s);
+    rowsRead = r.rowsRead;
+    if (r.rows.length === 0) throw new Error('report returned no rows');
+  }
+  times.sort((a, b) => a - b);
+  out['report_ms'] = times[2] ?? 0;
+  out['report_ms_runs'] = times.join(',');
+  out['report_rows_scanned'] = rowsRead;
+  out['note'] = 'measured on a shared 2-core machine under load from other test suites';
+} finally {
+  await chExec(ch, rawSql(`DROP DATABASE IF EXISTS ${db}`)).catch(() => undefined);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin
+    .deleteTopics({ topics: [cat.clicks.name, cat.impressions.name] })
+    .catch(() => undefined);
+  await admin.disconnect();
+  await ch.close();
+}
+console.log(JSON.stringify(out));
+process.exit(0);

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { commonEnv, env, loadConfig } from '@streambid/adapters';
+
+/** Environment of the clickfraud service; every variable has its default here. */
+export const configSchema = z.object({
+  ...commonEnv,
+  /** HTTP port for reports, /healthz and /metrics. @default 8100 */
+  CLICKFRAUD_PORT: env.port(8100),
+  /** ClickHouse database holding every model version. @default 'clickfraud' */
+  CLICKFRAUD_DB: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits and underscore only')
+    .default('clickfraud'),
+  /** Rows per ClickHouse insert during replay. @default 100000 */
+  CLICKFRAUD_BATCH_ROWS: z.coerce.number().int().min(1).max(500_000).default(100_000),
+  /** Longest a partial batch waits before it is inserted. @default 1000 */
+  CLICKFRAUD_LINGER_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** How often `follow` rescores the current day and republishes the blocklist. @default 60000 */
+  CLICKFRAUD_SCORE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How long a blocklist entry lasts. @default 86400000 (one day) */
+  CLICKFRAUD_BLOCK_TTL_MS: z.coerce.number().int().min(60_000).default(86_400_000),
+});
+export type ClickfraudConfig = z.infer<typeof configSchema>;
+
+export function loadClickfraudConfig(
+  source: Record<string, string | undefined> = process.env,
+): ClickfraudConfig {
+  return loadConfig(configSchema, source);
+}

@@ -1,0 +1,221 @@
+import type { Kafka } from 'kafkajs';
+import {
+  createPublisher,
+  type ClickHouseClient,
+  type Logger,
+  type Publisher,
+} from '@streambid/adapters';
+import { catalogue, remoteTopicName, type Region } from '@streambid/contracts';
+import type { ReplayArgs, ScoreArgs } from './cli/args.js';
+import type { ClickfraudConfig } from './config.js';
+import { DEFAULT_BLOCK_POLICY, type BlockPolicy } from './domain/blocklist.js';
+import { replay, type ReplayProgress, type ReplayTopics } from './replay/replayer.js';
+import { runReport } from './report/query.js';
+import type { ReportParams } from './report/params.js';
+import { migrate } from './schema/migrations.js';
+import { currentVersion, INITIAL_VERSION, markVersion, switchCurrent } from './schema/models.js';
+import { modelTables, type ModelTables } from './schema/names.js';
+import { publishBlocklist } from './scoring/blocklist-job.js';
+import { clickSpan, scoreWindow } from './scoring/scorer.js';
+
+/** Adapters a command works with (built by main.ts, closed there). */
+export interface ServiceDeps {
+  config: ClickfraudConfig;
+  kafka: Kafka;
+  ch: ClickHouseClient;
+  logger: Logger;
+}
+
+/**
+ * Physical topics for the analytics region's view of `regions`: the local topic for this region,
+ * `<region>.<topic>` (MirrorMaker 2 copies) for the others. Missing copies are skipped with a warning.
+ */
+export async function resolveTopics(
+  deps: ServiceDeps,
+  regions: readonly Region[] | null,
+): Promise<ReplayTopics> {
+  const cat = catalogue(deps.config.TOPIC_NAMESPACE);
+  const wanted = regions ?? [deps.config.REGION];
+  const admin = deps.kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const pick = (topic: string): string[] =>
+      wanted
+        .map((r) => (r === deps.config.REGION ? topic : remoteTopicName(r, topic)))
+        .filter((name) => {
+          if (existing.has(name)) return true;
+          deps.logger.warn({ module: 'replay', topic: name }, 'topic does not exist; skipped');
+          return false;
+        });
+    return { clicks: pick(cat.clicks.name), impressions: pick(cat.impressions.name) };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The model version a command targets: explicit, else the current one, else the initial one. */
+export async function targetVersion(
+  deps: ServiceDeps,
+  explicit: string | null,
+): Promise<ModelTables> {
+  const version =
+    explicit ??
+    (await currentVersion(deps.ch, deps.config.CLICKFRAUD_DB).catch(() => null)) ??
+    INITIAL_VERSION;
+  return migrate(deps.ch, deps.config.CLICKFRAUD_DB, version);
+}
+
+/** Options shared by the long-running commands. */
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ReplayProgress) => void;
+  blocklist?: Publisher;
+}
+
+/**
+ * `replay`: streams the window into the target version, scores the replayed days and (for a
+ * finished, un-aborted replay) makes the version current. Re-running resumes where ClickHouse is.
+ */
+export async function runReplay(
+  deps: ServiceDeps,
+  args: ReplayArgs,
+  opts: RunOptions = {},
+): Promise<ReplayProgress> {
+  const t = await targetVersion(deps, args.into);
+  const db = deps.config.CLICKFRAUD_DB;
+  const window = { fromMs: args.fromMs ?? 0, toMs: args.toMs ?? Date.now() };
+  await markVersion(deps.ch, db, t.version, 'building', window);
+  const topics = await resolveTopics(deps, args.regions);
+  if (topics.clicks.length === 0) throw new Error('no clicks topic to replay');
+  const progress = await replay({
+    kafka: deps.kafka,
+    ch: deps.ch,
+    tables: t,
+    topics,
+    fromMs: args.fromMs,
+    toMs: args.toMs,
+    batchRows: deps.config.CLICKFRAUD_BATCH_ROWS,
+    lingerMs: deps.config.CLICKFRAUD_LINGER_MS,
+    ...(args.maxRate === null ? {} : { maxRate: args.maxRate }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
+    logger: deps.logger,
+  });
+  if (opts.signal?.aborted === true) return progress;
+  const span = await clickSpan(deps.ch, t);
+  if (span) {
+    const scoreWin = {
+      fromMs: Math.max(window.fromMs, span.fromMs),
+      toMs: Math.min(window.toMs, span.toMs),
+    };
+    await scoreWindow(deps.ch, t, scoreWin, { logger: deps.logger });
+    if (args.publish && opts.blocklist)
+      await publishBlocklist(
+        deps.ch,
+        t,
+        scoreWin,
+        {
+          publisher: opts.blocklist,
+          topic: catalogue(deps.config.TOPIC_NAMESPACE).fraudBlocklist,
+        },
+        { policy: blockPolicy(deps.config) },
+      );
+  }
+  await markVersion(deps.ch, db, t.version, 'complete', window);
+  await switchCurrent(deps.ch, db, t.version);
+  deps.logger.info({ module: 'replay', version: t.version }, 'model version is current');
+  return progress;
+}
+
+function blockPolicy(config: ClickfraudConfig): BlockPolicy {
+  return { ...DEFAULT_BLOCK_POLICY, ttlMs: config.CLICKFRAUD_BLOCK_TTL_MS };
+}
+
+/** `score`: (re)scores the window's days and publishes the blocklist unless told not to. */
+export async function runScore(
+  deps: ServiceDeps,
+  args: ScoreArgs,
+  blocklist: Publisher | null,
+): Promise<number> {
+  const t = await targetVersion(deps, args.version);
+  const res = await scoreWindow(
+    deps.ch,
+    t,
+    { fromMs: args.fromMs, toMs: args.toMs },
+    { logger: deps.logger },
+  );
+  if (!blocklist) return 0;
+  const entries = await publishBlocklist(
+    deps.ch,
+    t,
+    { fromMs: args.fromMs, toMs: args.toMs },
+    { publisher: blocklist, topic: catalogue(deps.config.TOPIC_NAMESPACE).fraudBlocklist },
+    { policy: blockPolicy(deps.config) },
+  );
+  deps.logger.info({ module: 'score', ...res, blocked: entries.length }, 'scored');
+  return entries.length;
+}
+
+/**
+ * `follow`: consumes live clicks and impressions into the current version and, every interval,
+ * rescores today and republishes the blocklist. Stops cleanly on `signal`.
+ */
+export async function runFollow(
+  deps: ServiceDeps,
+  args: ReplayArgs,
+  opts: RunOptions,
+): Promise<void> {
+  const t = await targetVersion(deps, args.into);
+  const topics = await resolveTopics(deps, args.regions);
+  const blocklist = opts.blocklist ?? (await createPublisher(deps.kafka));
+  const cat = catalogue(deps.config.TOPIC_NAMESPACE);
+  let scoring = Promise.resolve();
+  const timer = setInterval(() => {
+    scoring = scoring
+      .then(async () => {
+        const now = Date.now();
+        const win = { fromMs: now - 3_600_000, toMs: now };
+        await scoreWindow(deps.ch, t, win, { logger: deps.logger });
+        await publishBlocklist(
+          deps.ch,
+          t,
+          win,
+          { publisher: blocklist, topic: cat.fraudBlocklist },
+          { policy: blockPolicy(deps.config) },
+        );
+      })
+      .catch((err: unknown) => deps.logger.error({ module: 'follow', err }, 'scoring failed'));
+  }, deps.config.CLICKFRAUD_SCORE_INTERVAL_MS);
+  try {
+    await replay({
+      kafka: deps.kafka,
+      ch: deps.ch,
+      tables: t,
+      topics,
+      // Without --from: resume where ClickHouse is, or start at the live end.
+      fromMs: args.fromMs,
+      toMs: null,
+      follow: true,
+      batchRows: deps.config.CLICKFRAUD_BATCH_ROWS,
+      lingerMs: deps.config.CLICKFRAUD_LINGER_MS,
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
+      logger: deps.logger,
+    });
+  } finally {
+    clearInterval(timer);
+    await scoring;
+    if (!opts.blocklist) await blocklist.close();
+  }
+}
+
+/** A report over the current model version (or `params.version`). */
+export async function report(
+  deps: Pick<ServiceDeps, 'ch' | 'config'>,
+  params: ReportParams,
+): Promise<Awaited<ReturnType<typeof runReport>>> {
+  const db = deps.config.CLICKFRAUD_DB;
+  const version = params.version ?? (await currentVersion(deps.ch, db)) ?? INITIAL_VERSION;
+  return runReport(deps.ch, modelTables(db, version), params);
+}
