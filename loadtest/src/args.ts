@@ -41,7 +41,16 @@ export interface LoadtestArgs {
 
 export class UsageError extends Error {}
 
-const FLAGS = new Set(['--regions', '--rate', '--duration', '--scenario', '--out', '--keep', '--bot-share', '--delay-ms']);
+const FLAGS = new Set([
+  '--regions',
+  '--rate',
+  '--duration',
+  '--scenario',
+  '--out',
+  '--keep',
+  '--bot-share',
+  '--delay-ms',
+]);
 
 /** Parses `--regions eu,us --rate 1000 --duration 30 [--scenario file] [--out dir] [--keep]`. */
 export function parseArgs(argv: readonly string[]): LoadtestArgs {
@@ -60,7 +69,10 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
   }
   const regionsRaw = flags.get('--regions') ?? 'eu,us';
   const regions = parseRegionList(regionsRaw);
-  if (!regions) throw new UsageError(`--regions: expected a list of eu, us, ap; got ${JSON.stringify(regionsRaw)}`);
+  if (!regions)
+    throw new UsageError(
+      `--regions: expected a list of eu, us, ap; got ${JSON.stringify(regionsRaw)}`,
+    );
   let fileScenario: unknown = {};
   const file = flags.get('--scenario');
   if (file !== undefined) {
@@ -74,7 +86,8 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
     const v = flags.get(flag);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag}: expected a non-negative number, got ${JSON.stringify(v)}`);
+    if (!Number.isFinite(n) || n < 0)
+      throw new UsageError(`${flag}: expected a non-negative number, got ${JSON.stringify(v)}`);
     return n;
   };
   const overrides: Record<string, number> = {};
@@ -90,8 +103,19 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') ?? '';
-    const flag = { rate: '--rate', durationS: '--duration', botShare: '--bot-share', replicationDelayMs: '--delay-ms' }[field] ?? `--scenario (${field})`;
+    const flag =
+      {
+        rate: '--rate',
+        durationS: '--duration',
+        botShare: '--bot-share',
+        replicationDelayMs: '--delay-ms',
+      }[field] ?? `--scenario (${field})`;
     throw new UsageError(`${flag}: ${issue?.message ?? 'invalid'}`);
   }
-  return { regions, scenario: parsed.data, outDir: flags.get('--out') ?? 'loadtest/reports', keep: flags.has('--keep') };
+  return {
+    regions,
+    scenario: parsed.data,
+    outDir: flags.get('--out') ?? 'loadtest/reports',
+    keep: flags.has('--keep'),
+  };
 }

@@ -1,14 +1,28 @@
-import { createKafka, createPublisher, silentLogger, StreamConsumer, subscribe, type ConsumedRecord } from '@streambid/adapters';
+import {
+  createKafka,
+  createPublisher,
+  silentLogger,
+  StreamConsumer,
+  subscribe,
+  type ConsumedRecord,
+} from '@streambid/adapters';
 import type { Catalogue, Spend } from '@streambid/contracts';
 import * as hdr from 'hdr-histogram-js';
 
 /** Global spend per campaign, each spend event counted once, read from every region's local topic. */
-export async function collectSpend(brokers: Record<string, string>, topics: Catalogue): Promise<{ byCampaign: Map<string, number>; byRegion: Map<string, Map<string, number>> }> {
+export async function collectSpend(
+  brokers: Record<string, string>,
+  topics: Catalogue,
+): Promise<{ byCampaign: Map<string, number>; byRegion: Map<string, Map<string, number>> }> {
   const seen = new Set<string>();
   const byCampaign = new Map<string, number>();
   const byRegion = new Map<string, Map<string, number>>();
   for (const [region, broker] of Object.entries(brokers)) {
-    const kafka = createKafka({ clientId: `loadtest-spend-${region}`, brokers: [broker], logger: silentLogger() });
+    const kafka = createKafka({
+      clientId: `loadtest-spend-${region}`,
+      brokers: [broker],
+      logger: silentLogger(),
+    });
     const dlq = await createPublisher(kafka);
     const consumer = new StreamConsumer({
       kafka,
@@ -50,12 +64,20 @@ export async function collectSpend(brokers: Record<string, string>, topics: Cata
  */
 export class ReplicationLagProbe {
   private readonly consumers: StreamConsumer[] = [];
-  readonly hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+  readonly hist = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000,
+    numberOfSignificantValueDigits: 3,
+  });
   count = 0;
 
   async start(brokers: Record<string, string>, topics: Catalogue): Promise<void> {
     for (const [region, broker] of Object.entries(brokers)) {
-      const kafka = createKafka({ clientId: `loadtest-lag-${region}`, brokers: [broker], logger: silentLogger() });
+      const kafka = createKafka({
+        clientId: `loadtest-lag-${region}`,
+        brokers: [broker],
+        logger: silentLogger(),
+      });
       const dlq = await createPublisher(kafka);
       const c = new StreamConsumer({
         kafka,

@@ -19,7 +19,11 @@ async function main(): Promise<number> {
     throw err;
   }
   const { summary } = await runLoadtest(args, (l) => process.stdout.write(`${l}\n`));
-  for (const t of summary.thresholds) if (!t.ok) process.stdout.write(`threshold FAILED: ${t.name} = ${String(t.value)} > ${String(t.limit)}\n`);
+  for (const t of summary.thresholds)
+    if (!t.ok)
+      process.stdout.write(
+        `threshold FAILED: ${t.name} = ${String(t.value)} > ${String(t.limit)}\n`,
+      );
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return summary.passed ? 0 : 1;
 }
@@ -27,7 +31,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`loadtest failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `loadtest failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -30,18 +30,22 @@ function parseDemoArgs(argv: readonly string[]): { keep: boolean; rate: number; 
 /** Runs an app CLI to completion with the stack's environment, streaming its output indented. */
 function runCli(stack: Stack, entry: string, args: string[], quiet = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@streambid/source', '--import', 'tsx', entry, ...args], {
-      env: {
-        ...process.env,
-        REGION: ANALYTICS_REGION,
-        KAFKA_BROKERS: stack.brokers[ANALYTICS_REGION] ?? '',
-        CLICKHOUSE_URL: stack.endpoints.clickhouse,
-        TOPIC_NAMESPACE: stack.ns,
-        CLICKFRAUD_DB: `streambid_${stack.runId}`,
-        LOG_LEVEL: 'warn',
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@streambid/source', '--import', 'tsx', entry, ...args],
+      {
+        env: {
+          ...process.env,
+          REGION: ANALYTICS_REGION,
+          KAFKA_BROKERS: stack.brokers[ANALYTICS_REGION] ?? '',
+          CLICKHOUSE_URL: stack.endpoints.clickhouse,
+          TOPIC_NAMESPACE: stack.ns,
+          CLICKFRAUD_DB: `streambid_${stack.runId}`,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -53,42 +57,92 @@ function runCli(stack: Stack, entry: string, args: string[], quiet = false): Pro
       if (!s.startsWith('{')) process.stdout.write(s.replace(/^/gm, '    '));
     });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${entry} ${args.join(' ')} exited with ${String(code)}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${entry} ${args.join(' ')} exited with ${String(code)}`)),
+    );
   });
 }
 
 async function main(): Promise<number> {
   const opts = parseDemoArgs(process.argv.slice(2));
   const startedAt = new Date(Date.now() - 60_000).toISOString();
-  const scenario = scenarioSchema.parse({ rate: opts.rate, durationS: opts.duration, botShare: 0.15, thresholds: { p99Ms: 1000, errorRate: 0.05, overspendPct: 1 } });
+  const scenario = scenarioSchema.parse({
+    rate: opts.rate,
+    durationS: opts.duration,
+    botShare: 0.15,
+    thresholds: { p99Ms: 1000, errorRate: 0.05, overspendPct: 1 },
+  });
   say('== streambid demo: two regions (eu, us), every app, a multi-region load test with bots ==');
-  const { summary, stack } = await runLoadtest({ regions: ['eu', 'us'], scenario, outDir: 'loadtest/reports', keep: true }, say);
+  const { summary, stack } = await runLoadtest(
+    { regions: ['eu', 'us'], scenario, outDir: 'loadtest/reports', keep: true },
+    say,
+  );
   try {
     say('');
     say('== per-region latency (open model, from intended send time) ==');
     say('region   req/s    p50 ms    p99 ms  p99.9 ms  bid rate');
     for (const [r, s] of Object.entries(summary.regions))
-      say(`${r.padEnd(6)} ${s.rps.toFixed(0).padStart(7)} ${s.p50_ms.toFixed(2).padStart(9)} ${s.p99_ms.toFixed(2).padStart(9)} ${s.p999_ms.toFixed(2).padStart(9)} ${s.bid_rate.toFixed(3).padStart(9)}`);
-    say(`overspend max ${String(summary.overspend_pct_max)} % | freq-cap violations ${String(summary.freq_cap_violations)} | bids on blocklisted entities ${String(summary.blocklisted_bids)} | replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`);
+      say(
+        `${r.padEnd(6)} ${s.rps.toFixed(0).padStart(7)} ${s.p50_ms.toFixed(2).padStart(9)} ${s.p99_ms.toFixed(2).padStart(9)} ${s.p999_ms.toFixed(2).padStart(9)} ${s.bid_rate.toFixed(3).padStart(9)}`,
+      );
+    say(
+      `overspend max ${String(summary.overspend_pct_max)} % | freq-cap violations ${String(summary.freq_cap_violations)} | bids on blocklisted entities ${String(summary.blocklisted_bids)} | replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
+    );
     say(`HTML report: ${summary.report_html}`);
     say('');
-    say('== replaying click and impression history from eu and us (replicated copies) into ClickHouse ==');
-    await runCli(stack, 'apps/clickfraud/src/main.ts', ['replay', '--from', 'earliest', '--regions', 'eu,us']);
+    say(
+      '== replaying click and impression history from eu and us (replicated copies) into ClickHouse ==',
+    );
+    await runCli(stack, 'apps/clickfraud/src/main.ts', [
+      'replay',
+      '--from',
+      'earliest',
+      '--regions',
+      'eu,us',
+    ]);
     const to = new Date(Date.now() + 60_000).toISOString();
     say('== scoring invalid traffic ==');
     await runCli(stack, 'apps/clickfraud/src/main.ts', ['score', '--from', startedAt, '--to', to]);
     say('== fraud report: top sites by invalid-traffic score ==');
-    await runCli(stack, 'apps/clickfraud/src/report-cli.ts', ['--from', startedAt, '--to', to, '--by', 'site', '--limit', '10', '--format', 'table']);
+    await runCli(stack, 'apps/clickfraud/src/report-cli.ts', [
+      '--from',
+      startedAt,
+      '--to',
+      to,
+      '--by',
+      'site',
+      '--limit',
+      '10',
+      '--format',
+      'table',
+    ]);
     say('== fraud report: top IPs ==');
-    await runCli(stack, 'apps/clickfraud/src/report-cli.ts', ['--from', startedAt, '--to', to, '--by', 'ip', '--limit', '5', '--format', 'table']);
+    await runCli(stack, 'apps/clickfraud/src/report-cli.ts', [
+      '--from',
+      startedAt,
+      '--to',
+      to,
+      '--by',
+      'ip',
+      '--limit',
+      '5',
+      '--format',
+      'table',
+    ]);
     if (opts.keep) {
       say('');
       say('== services left running (--keep) ==');
       for (const r of stack.regions) {
         const p = appPorts(r);
-        say(`${r}: bidder http://127.0.0.1:${String(p.bidder)}/openrtb2/bid | inventory http://127.0.0.1:${String(p.inventory)}/campaigns (Bearer ${INVENTORY_TOKEN}) | profile-builder http://127.0.0.1:${String(p.profileBuilder)}/metrics`);
+        say(
+          `${r}: bidder http://127.0.0.1:${String(p.bidder)}/openrtb2/bid | inventory http://127.0.0.1:${String(p.inventory)}/campaigns (Bearer ${INVENTORY_TOKEN}) | profile-builder http://127.0.0.1:${String(p.profileBuilder)}/metrics`,
+        );
       }
-      say(`clickfraud: http://127.0.0.1:${String(appPorts(ANALYTICS_REGION).clickfraud)}/reports/fraud?by=site | topic namespace ${stack.ns}`);
+      say(
+        `clickfraud: http://127.0.0.1:${String(appPorts(ANALYTICS_REGION).clickfraud)}/reports/fraud?by=site | topic namespace ${stack.ns}`,
+      );
     }
   } finally {
     if (!opts.keep) await stopStack(stack);
@@ -104,7 +158,9 @@ main().then(
       process.stderr.write(`demo: ${err.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

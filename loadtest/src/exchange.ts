@@ -15,7 +15,13 @@ export interface Visit {
 }
 
 /** Builds a deterministic pool of visits: humans plus the generator's labelled bot patterns. */
-export function buildVisits(opts: { seed: number; region: Region; count: number; botShare: number; clickRate: number }): Visit[] {
+export function buildVisits(opts: {
+  seed: number;
+  region: Region;
+  count: number;
+  botShare: number;
+  clickRate: number;
+}): Visit[] {
   const humans = Math.max(1, Math.round(opts.count * (1 - opts.botShare)));
   const perPattern = Math.round((opts.count * opts.botShare) / 6);
   const t = generateTraffic({
@@ -26,7 +32,17 @@ export function buildVisits(opts: { seed: number; region: Region; count: number;
     humanImpressions: humans,
     humanCtr: opts.clickRate,
     users: Math.max(1, Math.ceil(humans / 8)),
-    bots: perPattern > 0 ? { datacentre: perPattern, declared_bot: perPattern, injection: perPattern, ip_burst: perPattern, cookie_stuffing: perPattern, click_farm: perPattern } : {},
+    bots:
+      perPattern > 0
+        ? {
+            datacentre: perPattern,
+            declared_bot: perPattern,
+            injection: perPattern,
+            ip_burst: perPattern,
+            cookie_stuffing: perPattern,
+            click_farm: perPattern,
+          }
+        : {},
     idPrefix: `lt${opts.region}`,
   });
   const clicksByBid = new Map<string, number[]>();
@@ -65,14 +81,30 @@ export function requestFor(visit: Visit, rng: () => number): BidRequest {
   req.device = { ...req.device, ip: visit.ip, ua: visit.ua };
   req.user = { ...req.user, id: visit.userId };
   if (req.site) {
-    req.site = { ...req.site, domain: visit.siteDomain, page: `https://${visit.siteDomain}/`, publisher: { ...req.site.publisher, id: visit.publisherId } };
+    req.site = {
+      ...req.site,
+      domain: visit.siteDomain,
+      page: `https://${visit.siteDomain}/`,
+      publisher: { ...req.site.publisher, id: visit.publisherId },
+    };
   }
   for (const imp of req.imp) imp.tagid = visit.placement;
   return req;
 }
 
 /** Substitutes the OpenRTB auction macros in a notice URL. */
-export function fillMacros(url: string, v: { price: number; requestId: string; bidId: string; impId: string; seat: string; adId: string; cur: string }): string {
+export function fillMacros(
+  url: string,
+  v: {
+    price: number;
+    requestId: string;
+    bidId: string;
+    impId: string;
+    seat: string;
+    adId: string;
+    cur: string;
+  },
+): string {
   return url
     .replaceAll('${AUCTION_PRICE}', v.price.toFixed(6))
     .replaceAll('${AUCTION_ID}', encodeURIComponent(v.requestId))

@@ -6,7 +6,16 @@ import type { LoadtestArgs } from './args.js';
 import { collectSpend, ReplicationLagProbe } from './business.js';
 import { buildVisits, requestFor, type Visit } from './exchange.js';
 import { renderReport } from './report/html.js';
-import { appPorts, driveRegion, seedBlocklist, seedCampaigns, startStack, stopStack, type RegionRun, type Stack } from './run.js';
+import {
+  appPorts,
+  driveRegion,
+  seedBlocklist,
+  seedCampaigns,
+  startStack,
+  stopStack,
+  type RegionRun,
+  type Stack,
+} from './run.js';
 import { summarise, type Summary } from './summary.js';
 
 /** Waits until a region's bidder answers a bid (campaigns and allowances have arrived). */
@@ -18,39 +27,85 @@ async function waitForBids(region: Region, visits: Visit[], timeoutMs: number): 
   while (Date.now() < deadline) {
     const v = visits[i++ % visits.length] as Visit;
     if (v.label !== 'human') continue;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(requestFor(v, rng)) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(requestFor(v, rng)),
+    });
     await res.arrayBuffer();
     if (res.status === 200) return;
     if (i % 20 === 0) await sleep(250);
   }
-  throw new Error(`bidder ${region} did not bid within ${String(timeoutMs)} ms (campaigns or allowances missing)`);
+  throw new Error(
+    `bidder ${region} did not bid within ${String(timeoutMs)} ms (campaigns or allowances missing)`,
+  );
 }
 
 /**
  * The whole load test. With `keep`, the stack is left running and returned (the demo uses it);
  * otherwise every app it started is stopped before it returns.
  */
-export async function runLoadtest(args: LoadtestArgs, say: (l: string) => void): Promise<{ summary: Summary; stack: Stack; runs: RegionRun[] }> {
+export async function runLoadtest(
+  args: LoadtestArgs,
+  say: (l: string) => void,
+): Promise<{ summary: Summary; stack: Stack; runs: RegionRun[] }> {
   const { scenario, regions } = args;
-  const stack = await startStack({ regions, delayMs: scenario.replicationDelayMs, say, withClickfraud: args.keep });
+  const stack = await startStack({
+    regions,
+    delayMs: scenario.replicationDelayMs,
+    say,
+    withClickfraud: args.keep,
+  });
   try {
     const perRegion = Math.min(200_000, Math.ceil(scenario.rate * scenario.durationS));
-    const visits = new Map(regions.map((r, i) => [r, buildVisits({ seed: scenario.seed + i, region: r, count: Math.max(2000, Math.min(perRegion, 60_000)), botShare: scenario.botShare, clickRate: scenario.clickRate })]));
+    const visits = new Map(
+      regions.map((r, i) => [
+        r,
+        buildVisits({
+          seed: scenario.seed + i,
+          region: r,
+          count: Math.max(2000, Math.min(perRegion, 60_000)),
+          botShare: scenario.botShare,
+          clickRate: scenario.clickRate,
+        }),
+      ]),
+    );
     // The clickfraud job would have blocked these already: a few data-centre IPs and the click farm.
     const all = [...visits.values()].flat();
-    const blockedIps = [...new Set(all.filter((v) => v.label === 'datacentre').map((v) => v.ip))].slice(0, 20);
-    const blockedSites = [...new Set(all.filter((v) => v.label === 'click_farm').map((v) => v.siteDomain))].slice(0, 1);
-    await seedBlocklist(stack, [...blockedIps.map((value) => ({ kind: 'ip' as const, value })), ...blockedSites.map((value) => ({ kind: 'site' as const, value }))]);
+    const blockedIps = [
+      ...new Set(all.filter((v) => v.label === 'datacentre').map((v) => v.ip)),
+    ].slice(0, 20);
+    const blockedSites = [
+      ...new Set(all.filter((v) => v.label === 'click_farm').map((v) => v.siteDomain)),
+    ].slice(0, 1);
+    await seedBlocklist(stack, [
+      ...blockedIps.map((value) => ({ kind: 'ip' as const, value })),
+      ...blockedSites.map((value) => ({ kind: 'site' as const, value })),
+    ]);
     const flightEnd = Date.now() + (scenario.durationS + 20) * 1000;
     const seeded = await seedCampaigns(stack, scenario, flightEnd);
-    say(`seeded ${String(seeded.length)} campaigns through the inventory APIs and blocklisted ${String(blockedIps.length)} IPs, ${String(blockedSites.length)} site(s)`);
+    say(
+      `seeded ${String(seeded.length)} campaigns through the inventory APIs and blocklisted ${String(blockedIps.length)} IPs, ${String(blockedSites.length)} site(s)`,
+    );
     await Promise.all(regions.map((r) => waitForBids(r, visits.get(r) ?? [], 90_000)));
     // Give remote campaigns and allowances a moment past the first bid in every region.
     await sleep(2000);
     const probe = new ReplicationLagProbe();
     await probe.start(stack.brokers, stack.topics);
-    say(`traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`);
-    const runs = await Promise.all(regions.map((r) => driveRegion({ stack, region: r, scenario, visits: visits.get(r) ?? [], blocked: { ips: new Set(blockedIps), sites: new Set(blockedSites) } })));
+    say(
+      `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,
+    );
+    const runs = await Promise.all(
+      regions.map((r) =>
+        driveRegion({
+          stack,
+          region: r,
+          scenario,
+          visits: visits.get(r) ?? [],
+          blocked: { ips: new Set(blockedIps), sites: new Set(blockedSites) },
+        }),
+      ),
+    );
     say('traffic done; settling spend and replication ...');
     await sleep(3000 + scenario.replicationDelayMs * 2);
     const spend = await collectSpend(stack.brokers, stack.topics);
@@ -59,13 +114,26 @@ export async function runLoadtest(args: LoadtestArgs, say: (l: string) => void):
     mkdirSync(outDir, { recursive: true });
     const reportHtml = join(outDir, 'report.html');
     const reportJson = join(outDir, 'summary.json');
-    const summary = summarise({ runId: stack.runId, scenario, runs, seeded, spend, lag: { p50: probe.p50Ms(), p99: probe.p99Ms() }, reportHtml, reportJson });
+    const summary = summarise({
+      runId: stack.runId,
+      scenario,
+      runs,
+      seeded,
+      spend,
+      lag: { p50: probe.p50Ms(), p99: probe.p99Ms() },
+      reportHtml,
+      reportJson,
+    });
     writeFileSync(reportJson, `${JSON.stringify(summary, null, 2)}\n`);
     writeFileSync(reportHtml, renderReport(summary, runs));
     say(`report: ${reportHtml}`);
     for (const [r, s] of Object.entries(summary.regions))
-      say(`  ${r}: ${String(s.rps)} req/s, p50 ${String(s.p50_ms)} ms, p99 ${String(s.p99_ms)} ms, p99.9 ${String(s.p999_ms)} ms, bid rate ${String(s.bid_rate)}, wins ${String(s.wins)}, clicks ${String(s.clicks)}`);
-    say(`  overspend max ${String(summary.overspend_pct_max)} %, freq-cap violations ${String(summary.freq_cap_violations)}, blocklisted bids ${String(summary.blocklisted_bids)}, replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`);
+      say(
+        `  ${r}: ${String(s.rps)} req/s, p50 ${String(s.p50_ms)} ms, p99 ${String(s.p99_ms)} ms, p99.9 ${String(s.p999_ms)} ms, bid rate ${String(s.bid_rate)}, wins ${String(s.wins)}, clicks ${String(s.clicks)}`,
+      );
+    say(
+      `  overspend max ${String(summary.overspend_pct_max)} %, freq-cap violations ${String(summary.freq_cap_violations)}, blocklisted bids ${String(summary.blocklisted_bids)}, replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
+    );
     if (!args.keep) await stopStack(stack);
     return { summary, stack, runs };
   } catch (err) {

@@ -24,7 +24,12 @@ export const INVENTORY_TOKEN = 'loadtest-token';
 const REGION_INDEX: Record<Region, number> = { eu: 0, us: 1, ap: 2 };
 
 /** Ports of the apps of one region: 100 apart per region, like the Kafka ports. */
-export function appPorts(region: Region): { bidder: number; inventory: number; profileBuilder: number; clickfraud: number } {
+export function appPorts(region: Region): {
+  bidder: number;
+  inventory: number;
+  profileBuilder: number;
+  clickfraud: number;
+} {
   const o = REGION_INDEX[region] * 100;
   return { bidder: 8080 + o, inventory: 8090 + o, profileBuilder: 8070 + o, clickfraud: 8100 + o };
 }
@@ -42,7 +47,11 @@ export interface Stack {
 }
 
 /** Local topics plus one-hop remote copies of the replicated ones, so views see them at start. */
-export function topicsForRegion(region: Region, regions: readonly Region[], topics: Catalogue): TopicDef[] {
+export function topicsForRegion(
+  region: Region,
+  regions: readonly Region[],
+  topics: Catalogue,
+): TopicDef[] {
   const list: TopicDef[] = Object.values(topics);
   for (const t of Object.values(topics) as TopicDef[]) {
     for (const other of regions) {
@@ -62,17 +71,28 @@ function brokerOf(ep: Endpoints, r: Region): string {
 }
 
 /** Brings up infra, topics and every app of every region; resolves when all are healthy. */
-export async function startStack(opts: { regions: Region[]; delayMs: number; say: (l: string) => void; withClickfraud?: boolean }): Promise<Stack> {
+export async function startStack(opts: {
+  regions: Region[];
+  delayMs: number;
+  say: (l: string) => void;
+  withClickfraud?: boolean;
+}): Promise<Stack> {
   const { regions, say } = opts;
   const runId = randomUUID().slice(0, 8);
   const ns = `lt-${runId}-`;
   const topics = catalogue(ns);
-  say(`infra: regions ${regions.join(',')}, replication delay ${String(opts.delayMs)} ms (user-space proxy on the MirrorMaker 2 path; no netem on this machine)`);
+  say(
+    `infra: regions ${regions.join(',')}, replication delay ${String(opts.delayMs)} ms (user-space proxy on the MirrorMaker 2 path; no netem on this machine)`,
+  );
   const endpoints = await up({ regions, delayMs: opts.delayMs, log: (l) => say(`  [infra] ${l}`) });
   const brokers: Record<string, string> = {};
   for (const r of regions) {
     brokers[r] = brokerOf(endpoints, r);
-    const kafka = createKafka({ clientId: `loadtest-admin-${r}`, brokers: [brokers[r]], logger: silentLogger() });
+    const kafka = createKafka({
+      clientId: `loadtest-admin-${r}`,
+      brokers: [brokers[r]],
+      logger: silentLogger(),
+    });
     await ensureTopics(kafka, topicsForRegion(r, regions, topics));
   }
   say(`topics: namespace ${ns} (${String(TOPIC_LIST.length)} per region plus remote copies)`);
@@ -90,14 +110,63 @@ export async function startStack(opts: { regions: Region[]; delayMs: number; say
   for (const r of regions) {
     const p = appPorts(r);
     apps.push(
-      startApp({ name: `inventory-${r}`, entry: 'apps/inventory/src/main.ts', healthUrl: `http://127.0.0.1:${String(p.inventory)}/healthz`, env: { ...common(r), INVENTORY_PORT: String(p.inventory), INVENTORY_TOKEN, INVENTORY_REGIONS: regions.join(',') } }, logDir),
-      startApp({ name: `profile-builder-${r}`, entry: 'apps/profile-builder/src/main.ts', healthUrl: `http://127.0.0.1:${String(p.profileBuilder)}/healthz`, env: { ...common(r), PROFILE_BUILDER_PORT: String(p.profileBuilder) } }, logDir),
-      startApp({ name: `bidder-${r}`, entry: 'apps/bidder/src/main.ts', healthUrl: `http://127.0.0.1:${String(p.bidder)}/healthz`, env: { ...common(r), BIDDER_PORT: String(p.bidder), BIDDER_WORKERS: '1', BIDDER_TRUST_FORWARDED: 'true' } }, logDir),
+      startApp(
+        {
+          name: `inventory-${r}`,
+          entry: 'apps/inventory/src/main.ts',
+          healthUrl: `http://127.0.0.1:${String(p.inventory)}/healthz`,
+          env: {
+            ...common(r),
+            INVENTORY_PORT: String(p.inventory),
+            INVENTORY_TOKEN,
+            INVENTORY_REGIONS: regions.join(','),
+          },
+        },
+        logDir,
+      ),
+      startApp(
+        {
+          name: `profile-builder-${r}`,
+          entry: 'apps/profile-builder/src/main.ts',
+          healthUrl: `http://127.0.0.1:${String(p.profileBuilder)}/healthz`,
+          env: { ...common(r), PROFILE_BUILDER_PORT: String(p.profileBuilder) },
+        },
+        logDir,
+      ),
+      startApp(
+        {
+          name: `bidder-${r}`,
+          entry: 'apps/bidder/src/main.ts',
+          healthUrl: `http://127.0.0.1:${String(p.bidder)}/healthz`,
+          env: {
+            ...common(r),
+            BIDDER_PORT: String(p.bidder),
+            BIDDER_WORKERS: '1',
+            BIDDER_TRUST_FORWARDED: 'true',
+          },
+        },
+        logDir,
+      ),
     );
   }
   if (opts.withClickfraud) {
     const p = appPorts(ANALYTICS_REGION);
-    apps.push(startApp({ name: 'clickfraud', entry: 'apps/clickfraud/src/main.ts', args: ['serve'], healthUrl: `http://127.0.0.1:${String(p.clickfraud)}/healthz`, env: { ...common(ANALYTICS_REGION), CLICKFRAUD_PORT: String(p.clickfraud), CLICKFRAUD_DB: `streambid_${runId}` } }, logDir));
+    apps.push(
+      startApp(
+        {
+          name: 'clickfraud',
+          entry: 'apps/clickfraud/src/main.ts',
+          args: ['serve'],
+          healthUrl: `http://127.0.0.1:${String(p.clickfraud)}/healthz`,
+          env: {
+            ...common(ANALYTICS_REGION),
+            CLICKFRAUD_PORT: String(p.clickfraud),
+            CLICKFRAUD_DB: `streambid_${runId}`,
+          },
+        },
+        logDir,
+      ),
+    );
   }
   try {
     await Promise.all(apps.map((a) => waitHealthy(a)));
@@ -114,7 +183,11 @@ export async function stopStack(stack: Stack): Promise<void> {
 }
 
 /** Creates campaigns through each region's inventory API (their home region). */
-export async function seedCampaigns(stack: Stack, scenario: Scenario, flightEnd: number): Promise<SeededCampaign[]> {
+export async function seedCampaigns(
+  stack: Stack,
+  scenario: Scenario,
+  flightEnd: number,
+): Promise<SeededCampaign[]> {
   const seeded: SeededCampaign[] = [];
   for (const r of stack.regions) {
     const base = `http://127.0.0.1:${String(appPorts(r).inventory)}`;
@@ -127,7 +200,8 @@ export async function seedCampaigns(stack: Stack, scenario: Scenario, flightEnd:
         headers: { authorization: `Bearer ${INVENTORY_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify(campaignBody({ id, i, budgetMicros, flightEnd, perDayCap })),
       });
-      if (res.status !== 201) throw new Error(`seeding ${id} in ${r}: HTTP ${String(res.status)} ${await res.text()}`);
+      if (res.status !== 201)
+        throw new Error(`seeding ${id} in ${r}: HTTP ${String(res.status)} ${await res.text()}`);
       seeded.push({ id, homeRegion: r, budgetMicros, perDayCap });
     }
   }
@@ -135,14 +209,29 @@ export async function seedCampaigns(stack: Stack, scenario: Scenario, flightEnd:
 }
 
 /** Publishes blocklist entries to the analytics region (as the clickfraud job would). */
-export async function seedBlocklist(stack: Stack, entries: { kind: 'ip' | 'site'; value: string }[]): Promise<void> {
-  const kafka = createKafka({ clientId: 'loadtest-blocklist', brokers: [stack.brokers[ANALYTICS_REGION] ?? ''], logger: silentLogger() });
+export async function seedBlocklist(
+  stack: Stack,
+  entries: { kind: 'ip' | 'site'; value: string }[],
+): Promise<void> {
+  const kafka = createKafka({
+    clientId: 'loadtest-blocklist',
+    brokers: [stack.brokers[ANALYTICS_REGION] ?? ''],
+    logger: silentLogger(),
+  });
   const pub = await createPublisher(kafka);
   try {
     const now = Date.now();
     await pub.publish(
       stack.topics.fraudBlocklist,
-      entries.map((e) => ({ eventId: randomUUID(), ts: now, kind: e.kind, value: e.value, score: 0.99, reasons: ['loadtest seed'], expiresAt: now + 3_600_000 })),
+      entries.map((e) => ({
+        eventId: randomUUID(),
+        ts: now,
+        kind: e.kind,
+        value: e.value,
+        score: 0.99,
+        reasons: ['loadtest seed'],
+        expiresAt: now + 3_600_000,
+      })),
     );
   } finally {
     await pub.close();
@@ -164,11 +253,26 @@ export interface RegionRun {
 }
 
 /** Sends traffic to one region's bidder at a fixed rate and plays the exchange for its bids. */
-export async function driveRegion(opts: { stack: Stack; region: Region; scenario: Scenario; blocked: { ips: Set<string>; sites: Set<string> }; visits: Visit[] }): Promise<RegionRun> {
+export async function driveRegion(opts: {
+  stack: Stack;
+  region: Region;
+  scenario: Scenario;
+  blocked: { ips: Set<string>; sites: Set<string> };
+  visits: Visit[];
+}): Promise<RegionRun> {
   const { region, scenario } = opts;
   const rng = mulberry32(scenario.seed + REGION_INDEX[region] * 7919);
   const url = `http://127.0.0.1:${String(appPorts(region).bidder)}`;
-  const run: Omit<RegionRun, 'result'> = { region, bids: 0, wins: 0, clicks: 0, noticeErrors: 0, blocklistedBids: 0, botRequests: 0, winsByUserCampaign: new Map() };
+  const run: Omit<RegionRun, 'result'> = {
+    region,
+    bids: 0,
+    wins: 0,
+    clicks: 0,
+    noticeErrors: 0,
+    blocklistedBids: 0,
+    botRequests: 0,
+    winsByUserCampaign: new Map(),
+  };
   const pending = new Set<Promise<void>>();
   const visitOf = new Map<number, Visit>();
   const track = (p: Promise<void>): void => {
@@ -177,14 +281,23 @@ export async function driveRegion(opts: { stack: Stack; region: Region; scenario
   };
   const get = async (u: string, v: Visit, expect: number): Promise<void> => {
     try {
-      const res = await fetch(u, { headers: { 'x-forwarded-for': v.ip, 'user-agent': v.ua }, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(u, {
+        headers: { 'x-forwarded-for': v.ip, 'user-agent': v.ua },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+      });
       await res.arrayBuffer();
       if (res.status !== expect) run.noticeErrors++;
     } catch {
       run.noticeErrors++;
     }
   };
-  const afterWin = async (nurl: string, v: Visit, price: number, ids: { requestId: string; bidId: string; impId: string; adId: string }): Promise<void> => {
+  const afterWin = async (
+    nurl: string,
+    v: Visit,
+    price: number,
+    ids: { requestId: string; bidId: string; impId: string; adId: string },
+  ): Promise<void> => {
     await get(fillMacros(nurl, { price, seat: 'exchange', cur: 'USD', ...ids }), v, 200);
     await get(trackerUrl(nurl, '/t/imp'), v, 200);
     for (const delay of v.clickDelaysMs.slice(0, 3)) {
@@ -203,7 +316,13 @@ export async function driveRegion(opts: { stack: Stack; region: Region; scenario
       const v = opts.visits[i % opts.visits.length] as Visit;
       visitOf.set(i, v);
       if (v.label !== 'human') run.botRequests++;
-      return { method: 'POST', path: '/openrtb2/bid', headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6' }, body: JSON.stringify(requestFor(v, rng)), tag: region };
+      return {
+        method: 'POST',
+        path: '/openrtb2/bid',
+        headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6' },
+        body: JSON.stringify(requestFor(v, rng)),
+        tag: region,
+      };
     },
     onResponse: (status, body, i) => {
       const v = visitOf.get(i);
@@ -218,14 +337,22 @@ export async function driveRegion(opts: { stack: Stack; region: Region; scenario
       for (const sb of resp.seatbid ?? []) {
         for (const b of sb.bid) {
           run.bids++;
-          if (opts.blocked.ips.has(v.ip) || opts.blocked.sites.has(v.siteDomain)) run.blocklistedBids++;
+          if (opts.blocked.ips.has(v.ip) || opts.blocked.sites.has(v.siteDomain))
+            run.blocklistedBids++;
           if (rng() >= scenario.winRate || !b.nurl) continue;
           run.wins++;
           const cid = b.cid ?? '';
           const k = `${v.userId}|${cid}`;
           run.winsByUserCampaign.set(k, (run.winsByUserCampaign.get(k) ?? 0) + 1);
           const clearing = Math.max(0.000001, b.price * (0.6 + 0.4 * rng()));
-          track(afterWin(b.nurl, v, clearing, { requestId: resp.id, bidId: b.id, impId: b.impid, adId: b.adid ?? '' }));
+          track(
+            afterWin(b.nurl, v, clearing, {
+              requestId: resp.id,
+              bidId: b.id,
+              impId: b.impid,
+              adId: b.adid ?? '',
+            }),
+          );
         }
       }
     },

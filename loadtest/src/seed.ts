@@ -20,7 +20,13 @@ export interface SeededCampaign {
  * A `POST /campaigns` body for the inventory API: broad targeting so the generated traffic matches,
  * a budget small enough to be spent during the run, a flight that ends with it.
  */
-export function campaignBody(opts: { id: string; i: number; budgetMicros: number; flightEnd: number; perDayCap: number | undefined }): Record<string, unknown> {
+export function campaignBody(opts: {
+  id: string;
+  i: number;
+  budgetMicros: number;
+  flightEnd: number;
+  perDayCap: number | undefined;
+}): Record<string, unknown> {
   const media = opts.i % 5 === 3 ? 'video' : opts.i % 5 === 4 ? 'native' : 'banner';
   const [w, h] = SIZES[opts.i % SIZES.length] ?? [300, 250];
   return {

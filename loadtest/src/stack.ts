@@ -28,11 +28,15 @@ export function startApp(spec: AppSpec, logDir: string): RunningApp {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${spec.name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--conditions=@streambid/source', '--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, ...spec.env },
-    stdio: ['ignore', fd, fd],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@streambid/source', '--import', 'tsx', spec.entry, ...(spec.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', fd, fd],
+    },
+  );
   return { spec, child, logFile };
 }
 
@@ -40,7 +44,10 @@ export function startApp(spec: AppSpec, logDir: string): RunningApp {
 export async function waitHealthy(app: RunningApp, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (app.child.exitCode !== null) throw new Error(`${app.spec.name} exited with ${String(app.child.exitCode)}; see ${app.logFile}`);
+    if (app.child.exitCode !== null)
+      throw new Error(
+        `${app.spec.name} exited with ${String(app.child.exitCode)}; see ${app.logFile}`,
+      );
     try {
       const res = await fetch(app.spec.healthUrl, { signal: AbortSignal.timeout(1000) });
       if (res.status === 200) return;
@@ -49,7 +56,9 @@ export async function waitHealthy(app: RunningApp, timeoutMs = 90_000): Promise<
     }
     await sleep(200);
   }
-  throw new Error(`${app.spec.name} not healthy within ${String(timeoutMs)} ms; see ${app.logFile}`);
+  throw new Error(
+    `${app.spec.name} not healthy within ${String(timeoutMs)} ms; see ${app.logFile}`,
+  );
 }
 
 /** SIGTERM, then SIGKILL after the grace period. */

@@ -7,11 +7,38 @@ import type { SeededCampaign } from './seed.js';
 export interface Summary {
   run_id: string;
   scenario: Scenario;
-  regions: Record<string, { p50_ms: number; p90_ms: number; p99_ms: number; p999_ms: number; max_ms: number; rps: number; bid_rate: number; sent: number; errors: number; status: Record<string, number>; bids: number; wins: number; clicks: number; notice_errors: number; bot_requests: number; send_lag_p99_ms: number }>;
+  regions: Record<
+    string,
+    {
+      p50_ms: number;
+      p90_ms: number;
+      p99_ms: number;
+      p999_ms: number;
+      max_ms: number;
+      rps: number;
+      bid_rate: number;
+      sent: number;
+      errors: number;
+      status: Record<string, number>;
+      bids: number;
+      wins: number;
+      clicks: number;
+      notice_errors: number;
+      bot_requests: number;
+      send_lag_p99_ms: number;
+    }
+  >;
   overspend_pct_max: number;
   overspend_pct_mean: number;
   underdelivery_pct_mean: number;
-  campaigns: { id: string; home: string; budget_micros: number; spend_micros: number; spend_by_region: Record<string, number>; overspend_pct: number }[];
+  campaigns: {
+    id: string;
+    home: string;
+    budget_micros: number;
+    spend_micros: number;
+    spend_by_region: Record<string, number>;
+    overspend_pct: number;
+  }[];
   freq_cap_violations: number;
   blocklisted_bids: number;
   replication_lag_p50_ms: number | null;
@@ -42,7 +69,9 @@ export function summarise(input: {
   let sent = 0;
   for (const r of input.runs) {
     const res = r.result;
-    const s5xx = Object.entries(res.statusCounts).filter(([k]) => k.startsWith('5')).reduce((a, [, v]) => a + v, 0);
+    const s5xx = Object.entries(res.statusCounts)
+      .filter(([k]) => k.startsWith('5'))
+      .reduce((a, [, v]) => a + v, 0);
     errors += res.errors + s5xx;
     sent += res.sent;
     regions[r.region] = {
@@ -68,10 +97,19 @@ export function summarise(input: {
     const spend = input.spend.byCampaign.get(c.id) ?? 0;
     const byRegion: Record<string, number> = {};
     for (const [region, m] of input.spend.byRegion) byRegion[region] = m.get(c.id) ?? 0;
-    return { id: c.id, home: c.homeRegion, budget_micros: c.budgetMicros, spend_micros: spend, spend_by_region: byRegion, overspend_pct: round(Math.max(0, ((spend - c.budgetMicros) / c.budgetMicros) * 100)) };
+    return {
+      id: c.id,
+      home: c.homeRegion,
+      budget_micros: c.budgetMicros,
+      spend_micros: spend,
+      spend_by_region: byRegion,
+      overspend_pct: round(Math.max(0, ((spend - c.budgetMicros) / c.budgetMicros) * 100)),
+    };
   });
   const over = campaigns.map((c) => c.overspend_pct);
-  const under = campaigns.map((c) => Math.max(0, ((c.budget_micros - c.spend_micros) / c.budget_micros) * 100));
+  const under = campaigns.map((c) =>
+    Math.max(0, ((c.budget_micros - c.spend_micros) / c.budget_micros) * 100),
+  );
   let violations = 0;
   const caps = new Map(input.seeded.map((c) => [c.id, c.perDayCap]));
   for (const r of input.runs)
@@ -83,7 +121,11 @@ export function summarise(input: {
   const p99s = Object.values(regions).map((r) => r.p99_ms);
   const errorRate = sent === 0 ? 0 : errors / sent;
   const thresholds = [
-    { name: 'p99_ms (worst region)', limit: scenario.thresholds.p99Ms, value: p99s.length ? Math.max(...p99s) : null },
+    {
+      name: 'p99_ms (worst region)',
+      limit: scenario.thresholds.p99Ms,
+      value: p99s.length ? Math.max(...p99s) : null,
+    },
     { name: 'error_rate', limit: scenario.thresholds.errorRate, value: round(errorRate, 5) },
     { name: 'overspend_pct_max', limit: scenario.thresholds.overspendPct, value: overspendMax },
   ].map((t) => ({ ...t, ok: t.value !== null && t.value <= t.limit }));
@@ -93,14 +135,17 @@ export function summarise(input: {
     regions,
     overspend_pct_max: overspendMax,
     overspend_pct_mean: over.length ? round(over.reduce((a, b) => a + b, 0) / over.length) : 0,
-    underdelivery_pct_mean: under.length ? round(under.reduce((a, b) => a + b, 0) / under.length) : 0,
+    underdelivery_pct_mean: under.length
+      ? round(under.reduce((a, b) => a + b, 0) / under.length)
+      : 0,
     campaigns,
     freq_cap_violations: violations,
     blocklisted_bids: input.runs.reduce((a, r) => a + r.blocklistedBids, 0),
     replication_lag_p50_ms: input.lag.p50,
     replication_lag_p99_ms: input.lag.p99,
     replication_delay_injected_ms: scenario.replicationDelayMs,
-    replication_delay_note: 'no netem on this machine: inter-region delay is injected by a user-space TCP proxy on the MirrorMaker 2 replication path',
+    replication_delay_note:
+      'no netem on this machine: inter-region delay is injected by a user-space TCP proxy on the MirrorMaker 2 replication path',
     thresholds,
     passed: thresholds.every((t) => t.ok),
     report_html: input.reportHtml,

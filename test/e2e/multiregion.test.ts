@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, createPublisher, silentLogger, waitFor, type Publisher } from '@streambid/adapters';
+import {
+  createKafka,
+  createPublisher,
+  silentLogger,
+  waitFor,
+  type Publisher,
+} from '@streambid/adapters';
 import { makeBidRequest, mulberry32, type Spend } from '@streambid/contracts';
 import { campaignBody } from '../../loadtest/src/seed.js';
-import { appPorts, INVENTORY_TOKEN, startStack, stopStack, type Stack } from '../../loadtest/src/run.js';
+import {
+  appPorts,
+  INVENTORY_TOKEN,
+  startStack,
+  stopStack,
+  type Stack,
+} from '../../loadtest/src/run.js';
 
 /**
  * Two regions with every app, replicated by MirrorMaker 2: the paths the multi-region design
@@ -15,7 +27,13 @@ describe('two regions end to end', () => {
 
   beforeAll(async () => {
     stack = await startStack({ regions: ['eu', 'us'], delayMs: 0, say: () => undefined });
-    usSpend = await createPublisher(createKafka({ clientId: 'e2e-us', brokers: [stack.brokers['us'] ?? ''], logger: silentLogger() }));
+    usSpend = await createPublisher(
+      createKafka({
+        clientId: 'e2e-us',
+        brokers: [stack.brokers['us'] ?? ''],
+        logger: silentLogger(),
+      }),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -23,16 +41,40 @@ describe('two regions end to end', () => {
     await stopStack(stack);
   });
 
-  const inventory = (region: 'eu' | 'us', path: string, init: RequestInit = {}): Promise<Response> =>
+  const inventory = (
+    region: 'eu' | 'us',
+    path: string,
+    init: RequestInit = {},
+  ): Promise<Response> =>
     fetch(`http://127.0.0.1:${String(appPorts(region).inventory)}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${INVENTORY_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      headers: {
+        authorization: `Bearer ${INVENTORY_TOKEN}`,
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
     });
 
-  async function createCampaign(region: 'eu' | 'us', over: Record<string, unknown> = {}): Promise<string> {
+  async function createCampaign(
+    region: 'eu' | 'us',
+    over: Record<string, unknown> = {},
+  ): Promise<string> {
     const id = `e2e-${randomUUID().slice(0, 8)}`;
-    const body = { ...campaignBody({ id, i: 0, budgetMicros: 50_000_000, flightEnd: Date.now() + 3_600_000, perDayCap: undefined }), bidCpmMicros: 40_000_000, ...over };
-    const res = await inventory(region, '/campaigns', { method: 'POST', body: JSON.stringify(body) });
+    const body = {
+      ...campaignBody({
+        id,
+        i: 0,
+        budgetMicros: 50_000_000,
+        flightEnd: Date.now() + 3_600_000,
+        perDayCap: undefined,
+      }),
+      bidCpmMicros: 40_000_000,
+      ...over,
+    };
+    const res = await inventory(region, '/campaigns', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(201);
     return id;
   }
@@ -52,32 +94,47 @@ describe('two regions end to end', () => {
       }
       delete req.bcat;
       delete req.badv;
-      const res = await fetch(`http://127.0.0.1:${String(appPorts('us').bidder)}/openrtb2/bid`, { method: 'POST', body: JSON.stringify(req) });
+      const res = await fetch(`http://127.0.0.1:${String(appPorts('us').bidder)}/openrtb2/bid`, {
+        method: 'POST',
+        body: JSON.stringify(req),
+      });
       if (res.status !== 200) return [];
       const body = (await res.json()) as { seatbid?: { bid: { cid?: string }[] }[] };
       return (body.seatbid ?? []).flatMap((s) => s.bid.map((b) => b.cid ?? ''));
     };
-    const cids = await waitFor(async () => {
-      const c = await bidFor();
-      return c.includes(id) ? c : null;
-    }, { timeoutMs: 60_000, intervalMs: 200, what: `us bidder bidding on eu campaign ${id}` });
+    const cids = await waitFor(
+      async () => {
+        const c = await bidFor();
+        return c.includes(id) ? c : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: `us bidder bidding on eu campaign ${id}` },
+    );
     expect(cids).toContain(id);
   });
 
   it('spend in us reduces the allowance eu may spend', async () => {
     // A campaign late in its flight: pacing has released (almost) all of its budget.
     const now = Date.now();
-    const id = await createCampaign('eu', { flight: { start: now - 10 * 3_600_000, end: now + 60_000 } });
-    type Status = { spend: { totalMicros: number; byRegion: Record<string, number> }; allowances: { region: string; capMicros: number }[] | null };
-    const status = async (): Promise<Status> => (await (await inventory('eu', `/campaigns/${id}/status`)).json()) as Status;
+    const id = await createCampaign('eu', {
+      flight: { start: now - 10 * 3_600_000, end: now + 60_000 },
+    });
+    type Status = {
+      spend: { totalMicros: number; byRegion: Record<string, number> };
+      allowances: { region: string; capMicros: number }[] | null;
+    };
+    const status = async (): Promise<Status> =>
+      (await (await inventory('eu', `/campaigns/${id}/status`)).json()) as Status;
     const headroom = (s: Status): number => {
       const eu = s.allowances?.find((a) => a.region === 'eu');
       return eu ? eu.capMicros - (s.spend.byRegion['eu'] ?? 0) : Number.NaN;
     };
-    const before = await waitFor(async () => {
-      const s = await status();
-      return Number.isFinite(headroom(s)) && headroom(s) > 0 ? s : null;
-    }, { timeoutMs: 30_000, what: 'first eu allowance' });
+    const before = await waitFor(
+      async () => {
+        const s = await status();
+        return Number.isFinite(headroom(s)) && headroom(s) > 0 ? s : null;
+      },
+      { timeoutMs: 30_000, what: 'first eu allowance' },
+    );
     const spends: Spend[] = Array.from({ length: 20 }, (_, i) => ({
       eventId: `e2e-spend-${id}-${String(i)}`,
       ts: Date.now(),
@@ -91,11 +148,17 @@ describe('two regions end to end', () => {
       currency: 'USD',
     }));
     await usSpend.publish(stack.topics.spend, spends);
-    const after = await waitFor(async () => {
-      const s = await status();
-      return (s.spend.byRegion['us'] ?? 0) === 20_000_000 ? s : null;
-    }, { timeoutMs: 30_000, what: 'us spend replicated to eu' });
-    await waitFor(async () => headroom(await status()) < headroom(before) - 15_000_000, { timeoutMs: 10_000, what: 'eu headroom shrinking' });
+    const after = await waitFor(
+      async () => {
+        const s = await status();
+        return (s.spend.byRegion['us'] ?? 0) === 20_000_000 ? s : null;
+      },
+      { timeoutMs: 30_000, what: 'us spend replicated to eu' },
+    );
+    await waitFor(async () => headroom(await status()) < headroom(before) - 15_000_000, {
+      timeoutMs: 10_000,
+      what: 'eu headroom shrinking',
+    });
     expect(after.spend.totalMicros).toBe(20_000_000);
     expect(headroom(await status())).toBeLessThan(headroom(before));
   });

@@ -225,7 +225,9 @@ async function main(): Promise<void> {
   const bodies = reqs.map((r) => JSON.stringify(r));
 
   const port = await freePort();
-  const bidder = spawnNode(['apps/bidder/src/main.ts'], {
+  // BENCH_BIDDER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the bidder.
+  const extra = (process.env['BENCH_BIDDER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const bidder = spawnNode([...extra, 'apps/bidder/src/main.ts'], {
     BIDDER_PORT: String(port),
     REGION: 'eu',
     TOPIC_NAMESPACE: ns,

@@ -8,13 +8,19 @@ export function renderReport(summary: Summary, runs: readonly RegionRun[]): stri
     title: 'Latency over time (p99 per second, from intended send time)',
     xLabel: 'second of run',
     yLabel: 'ms',
-    series: runs.map((r) => ({ name: `${r.region} p99`, points: (r.result.timeline ?? []).map((t) => [t.second, t.p99Ms] as const) })),
+    series: runs.map((r) => ({
+      name: `${r.region} p99`,
+      points: (r.result.timeline ?? []).map((t) => [t.second, t.p99Ms] as const),
+    })),
   });
   const throughput = lineChart({
     title: 'Completed requests per second',
     xLabel: 'second of run',
     yLabel: 'req/s',
-    series: runs.map((r) => ({ name: r.region, points: (r.result.timeline ?? []).map((t) => [t.second, t.completed] as const) })),
+    series: runs.map((r) => ({
+      name: r.region,
+      points: (r.result.timeline ?? []).map((t) => [t.second, t.completed] as const),
+    })),
   });
   // Percentile curve on a "nines" axis: x = -log10(1 - p).
   const ps = [50, 75, 90, 95, 99, 99.9] as const;
@@ -25,8 +31,18 @@ export function renderReport(summary: Summary, runs: readonly RegionRun[]): stri
     xFmt: (x) => `${String(Math.round((1 - 10 ** -x) * 10000) / 100)}%`,
     series: runs.map((r) => {
       const l = r.result.latencyMs;
-      const v: Record<number, number> = { 50: l.p50, 75: (l.p50 + l.p90) / 2, 90: l.p90, 95: (l.p90 + l.p99) / 2, 99: l.p99, 99.9: l.p999 };
-      return { name: r.region, points: ps.map((p) => [-Math.log10(1 - p / 100), v[p] ?? 0] as const) };
+      const v: Record<number, number> = {
+        50: l.p50,
+        75: (l.p50 + l.p90) / 2,
+        90: l.p90,
+        95: (l.p90 + l.p99) / 2,
+        99: l.p99,
+        99.9: l.p999,
+      };
+      return {
+        name: r.region,
+        points: ps.map((p) => [-Math.log10(1 - p / 100), v[p] ?? 0] as const),
+      };
     }),
   });
   const top = [...summary.campaigns].sort((a, b) => b.spend_micros - a.spend_micros).slice(0, 16);
@@ -37,14 +53,34 @@ export function renderReport(summary: Summary, runs: readonly RegionRun[]): stri
     yLabel: 'USD',
     series: [
       { name: 'budget', values: top.map((c) => c.budget_micros / 1e6) },
-      ...regions.map((r) => ({ name: `spend ${r}`, values: top.map((c) => (c.spend_by_region[r] ?? 0) / 1e6) })),
+      ...regions.map((r) => ({
+        name: `spend ${r}`,
+        values: top.map((c) => (c.spend_by_region[r] ?? 0) / 1e6),
+      })),
     ],
   });
-  const row = (cells: (string | number | null)[]): string => `<tr>${cells.map((c) => `<td>${esc(String(c ?? '–'))}</td>`).join('')}</tr>`;
+  const row = (cells: (string | number | null)[]): string =>
+    `<tr>${cells.map((c) => `<td>${esc(String(c ?? '–'))}</td>`).join('')}</tr>`;
   const regionRows = Object.entries(summary.regions)
-    .map(([r, s]) => row([r, s.rps, s.p50_ms, s.p99_ms, s.p999_ms, s.max_ms, s.bid_rate, s.errors, s.wins, s.clicks, s.bot_requests]))
+    .map(([r, s]) =>
+      row([
+        r,
+        s.rps,
+        s.p50_ms,
+        s.p99_ms,
+        s.p999_ms,
+        s.max_ms,
+        s.bid_rate,
+        s.errors,
+        s.wins,
+        s.clicks,
+        s.bot_requests,
+      ]),
+    )
     .join('');
-  const thresholdRows = summary.thresholds.map((t) => row([t.name, t.limit, t.value, t.ok ? 'pass' : 'FAIL'])).join('');
+  const thresholdRows = summary.thresholds
+    .map((t) => row([t.name, t.limit, t.value, t.ok ? 'pass' : 'FAIL']))
+    .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>streambid load test ${esc(summary.run_id)}</title>
 <style>body{font-family:sans-serif;margin:24px;max-width:1400px}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}figure{display:inline-block;margin:8px}figcaption{font-weight:bold;font-size:13px}.note{color:#a40}</style></head><body>
 <h1>streambid multi-region load test — run ${esc(summary.run_id)}</h1>

@@ -11,7 +11,10 @@ const PAD = { l: 56, r: 16, t: 16, b: 36 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 
 function niceMax(v: number): number {
   if (v <= 0) return 1;
@@ -40,12 +43,18 @@ export function lineChart(opts: {
   for (let i = 0; i <= 4; i++) {
     const y = (y1 * i) / 4;
     grid.push(`<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${sy(y)}" y2="${sy(y)}" stroke="#eee"/>`);
-    grid.push(`<text x="${PAD.l - 6}" y="${sy(y) + 4}" text-anchor="end" font-size="11">${esc(String(Math.round(y * 100) / 100))}</text>`);
+    grid.push(
+      `<text x="${PAD.l - 6}" y="${sy(y) + 4}" text-anchor="end" font-size="11">${esc(String(Math.round(y * 100) / 100))}</text>`,
+    );
     const x = x0 + ((x1 - x0) * i) / 4;
-    grid.push(`<text x="${sx(x)}" y="${H - PAD.b + 16}" text-anchor="middle" font-size="11">${esc(fmt(x))}</text>`);
+    grid.push(
+      `<text x="${sx(x)}" y="${H - PAD.b + 16}" text-anchor="middle" font-size="11">${esc(fmt(x))}</text>`,
+    );
   }
   const lines = opts.series.map((s, i) => {
-    const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ');
+    const d = s.points
+      .map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`)
+      .join(' ');
     return `<path d="${d}" fill="none" stroke="${COLORS[i % COLORS.length] ?? '#000'}" stroke-width="1.6"/>`;
   });
   const legend = opts.series.map(
@@ -62,7 +71,12 @@ ${legend.join('\n')}
 }
 
 /** Grouped bars: one group per label, one bar per series. */
-export function barChart(opts: { title: string; labels: readonly string[]; series: readonly { name: string; values: readonly number[] }[]; yLabel: string }): string {
+export function barChart(opts: {
+  title: string;
+  labels: readonly string[];
+  series: readonly { name: string; values: readonly number[] }[];
+  yLabel: string;
+}): string {
   const max = niceMax(Math.max(1, ...opts.series.flatMap((s) => s.values)));
   const groupW = (W - PAD.l - PAD.r) / Math.max(1, opts.labels.length);
   const barW = Math.max(2, (groupW * 0.8) / Math.max(1, opts.series.length));
@@ -70,15 +84,21 @@ export function barChart(opts: { title: string; labels: readonly string[]; serie
   const parts: string[] = [];
   for (let i = 0; i <= 4; i++) {
     const y = (max * i) / 4;
-    parts.push(`<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${sy(y)}" y2="${sy(y)}" stroke="#eee"/><text x="${PAD.l - 6}" y="${sy(y) + 4}" text-anchor="end" font-size="11">${esc(String(Math.round(y * 100) / 100))}</text>`);
+    parts.push(
+      `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${sy(y)}" y2="${sy(y)}" stroke="#eee"/><text x="${PAD.l - 6}" y="${sy(y) + 4}" text-anchor="end" font-size="11">${esc(String(Math.round(y * 100) / 100))}</text>`,
+    );
   }
   opts.labels.forEach((label, gi) => {
     const gx = PAD.l + gi * groupW + groupW * 0.1;
     opts.series.forEach((s, si) => {
       const v = s.values[gi] ?? 0;
-      parts.push(`<rect x="${(gx + si * barW).toFixed(1)}" y="${sy(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${(H - PAD.b - sy(v)).toFixed(1)}" fill="${COLORS[si % COLORS.length] ?? '#000'}"><title>${esc(`${label} ${s.name}: ${String(v)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${(gx + si * barW).toFixed(1)}" y="${sy(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${(H - PAD.b - sy(v)).toFixed(1)}" fill="${COLORS[si % COLORS.length] ?? '#000'}"><title>${esc(`${label} ${s.name}: ${String(v)}`)}</title></rect>`,
+      );
     });
-    parts.push(`<text x="${(gx + (groupW * 0.8) / 2).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle" font-size="10">${esc(label)}</text>`);
+    parts.push(
+      `<text x="${(gx + (groupW * 0.8) / 2).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle" font-size="10">${esc(label)}</text>`,
+    );
   });
   const legend = opts.series.map(
     (s, i) =>

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKafka, createPublisher, silentLogger, waitFor } from '@streambid/adapters';
+import { makeBidRequest, mulberry32 } from '@streambid/contracts';
+import { generateTraffic } from '@streambid/traffic';
+import { campaignBody } from '../../loadtest/src/seed.js';
+import {
+  appPorts,
+  INVENTORY_TOKEN,
+  startStack,
+  stopStack,
+  type Stack,
+} from '../../loadtest/src/run.js';
+
+/** Runs a clickfraud command to completion against the stack's topics and a fresh database. */
+function clickfraud(stack: Stack, args: string[]): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@streambid/source', '--import', 'tsx', 'apps/clickfraud/src/main.ts', ...args],
+      {
+        env: {
+          ...process.env,
+          REGION: 'eu',
+          KAFKA_BROKERS: stack.brokers['eu'] ?? '',
+          CLICKHOUSE_URL: stack.endpoints.clickhouse,
+          TOPIC_NAMESPACE: stack.ns,
+          CLICKFRAUD_DB: `e2e_${stack.runId}`,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: 'ignore',
+      },
+    );
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('fraud blocklist reaches the bidder', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ regions: ['eu'], delayMs: 0, say: () => undefined });
+  }, 240_000);
+  afterAll(async () => {
+    await stopStack(stack);
+  });
+
+  it('a site the clickfraud job blocklists gets 204 from the bidder', async () => {
+    const id = `e2e-${randomUUID().slice(0, 8)}`;
+    const res = await fetch(`http://127.0.0.1:${String(appPorts('eu').inventory)}/campaigns`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INVENTORY_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...campaignBody({
+          id,
+          i: 0,
+          budgetMicros: 50_000_000,
+          flightEnd: Date.now() + 3_600_000,
+          perDayCap: undefined,
+        }),
+        bidCpmMicros: 40_000_000,
+      }),
+    });
+    expect(res.status).toBe(201);
+
+    // Yesterday's traffic with a click farm on one site, as the trackers would have recorded it.
+    const day = 86_400_000;
+    const startTs = Math.floor(Date.now() / day) * day - day + 10 * 3_600_000;
+    const traffic = generateTraffic({
+      seed: 7,
+      startTs,
+      humanImpressions: 6000,
+      bots: { click_farm: 300 },
+      idPrefix: `e2e${stack.runId}`,
+    });
+    const pub = await createPublisher(
+      createKafka({
+        clientId: 'e2e-traffic',
+        brokers: [stack.brokers['eu'] ?? ''],
+        logger: silentLogger(),
+      }),
+    );
+    try {
+      for (let i = 0; i < traffic.impressions.length; i += 2000)
+        await pub.publish(
+          stack.topics.impressions,
+          traffic.impressions.slice(i, i + 2000).map((x) => x.event),
+        );
+      await pub.publish(
+        stack.topics.clicks,
+        traffic.clicks.map((x) => x.event),
+      );
+    } finally {
+      await pub.close();
+    }
+
+    const rng = mulberry32(3);
+    const bidFrom = async (domain: string): Promise<number> => {
+      const req = makeBidRequest(rng, { media: 'banner', maxImps: 1, dealShare: 0, siteShare: 1 });
+      const imp = req.imp[0];
+      if (imp?.banner) imp.banner = { ...imp.banner, w: 300, h: 250, format: [{ w: 300, h: 250 }] };
+      if (imp) {
+        delete imp.pmp;
+        imp.bidfloor = 0.01;
+        imp.bidfloorcur = 'USD';
+      }
+      delete req.bcat;
+      delete req.badv;
+      if (req.site) req.site = { ...req.site, domain, page: `https://${domain}/` };
+      const r = await fetch(`http://127.0.0.1:${String(appPorts('eu').bidder)}/openrtb2/bid`, {
+        method: 'POST',
+        body: JSON.stringify(req),
+      });
+      await r.arrayBuffer();
+      return r.status;
+    };
+    const farm = traffic.farmSite;
+    await waitFor(async () => (await bidFrom(farm)) === 200, {
+      timeoutMs: 30_000,
+      what: 'bidder bidding on the farm site before scoring',
+    });
+
+    const from = new Date(startTs - 600_000).toISOString();
+    const to = new Date(startTs + 2 * 3_600_000).toISOString();
+    expect(await clickfraud(stack, ['replay', '--from', from, '--to', to, '--publish'])).toBe(0);
+
+    await waitFor(async () => (await bidFrom(farm)) === 204, {
+      timeoutMs: 30_000,
+      what: 'farm site blocked',
+    });
+    expect(await bidFrom(farm)).toBe(204);
+    expect(await bidFrom('news.example.org')).toBe(200);
+  }, 180_000);
+});
