@@ -79,7 +79,8 @@ export function buildVisits(opts: {
 export function requestFor(visit: Visit, rng: () => number): BidRequest {
   const req = makeBidRequest(rng, { maxImps: 2 });
   req.device = { ...req.device, ip: visit.ip, ua: visit.ua };
-  req.user = { ...req.user, id: visit.userId };
+  // The bidder keys profiles by buyeruid when present: both carry the visitor's id.
+  req.user = { ...req.user, id: visit.userId, buyeruid: visit.userId };
   if (req.site) {
     req.site = {
       ...req.site,

@@ -41,6 +41,20 @@ async function waitForBids(region: Region, visits: Visit[], timeoutMs: number): 
   );
 }
 
+/** Waits until every region's bidder holds at least `n` blocklist entries (replicated from eu). */
+async function waitForBlocklist(regions: readonly Region[], n: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const r of regions) {
+    for (;;) {
+      const text = await (await fetch(`http://127.0.0.1:${String(appPorts(r).bidder)}/metrics`)).text();
+      const held = [...text.matchAll(/^bidder_blocklist_entries\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
+      if (held.length > 0 && Math.min(...held) >= n) break;
+      if (Date.now() > deadline) throw new Error(`bidder ${r} did not receive the blocklist within ${String(timeoutMs)} ms`);
+      await sleep(250);
+    }
+  }
+}
+
 /**
  * The whole load test. With `keep`, the stack is left running and returned (the demo uses it);
  * otherwise every app it started is stopped before it returns.
@@ -88,6 +102,9 @@ export async function runLoadtest(
       `seeded ${String(seeded.length)} campaigns through the inventory APIs and blocklisted ${String(blockedIps.length)} IPs, ${String(blockedSites.length)} site(s)`,
     );
     await Promise.all(regions.map((r) => waitForBids(r, visits.get(r) ?? [], 90_000)));
+    // Traffic starts once the blocklist has replicated everywhere: bids on blocked entities after
+    // that are the bidder's fault, not replication lag.
+    await waitForBlocklist(regions, blockedIps.length + blockedSites.length, 90_000);
     // Give remote campaigns and allowances a moment past the first bid in every region.
     await sleep(2000);
     const probe = new ReplicationLagProbe();

@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Sql } from './sql.js';
 
 export type { ClickHouseClient } from '@clickhouse/client';
@@ -18,6 +18,9 @@ export function createClickHouse(opts: {
     request_timeout: opts.requestTimeoutMs ?? 60_000,
     compression: { request: false, response: false },
     clickhouse_settings: {},
+    // Failed queries reject with the server's error and callers decide; the client's own console
+    // logging would print expected failures (e.g. probing a database that does not exist yet).
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 
