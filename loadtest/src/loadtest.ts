@@ -42,14 +42,23 @@ async function waitForBids(region: Region, visits: Visit[], timeoutMs: number): 
 }
 
 /** Waits until every region's bidder holds at least `n` blocklist entries (replicated from eu). */
-async function waitForBlocklist(regions: readonly Region[], n: number, timeoutMs: number): Promise<void> {
+async function waitForBlocklist(
+  regions: readonly Region[],
+  n: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const r of regions) {
     for (;;) {
-      const text = await (await fetch(`http://127.0.0.1:${String(appPorts(r).bidder)}/metrics`)).text();
-      const held = [...text.matchAll(/^bidder_blocklist_entries\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
+      const text = await (
+        await fetch(`http://127.0.0.1:${String(appPorts(r).bidder)}/metrics`)
+      ).text();
+      const held = [...text.matchAll(/^bidder_blocklist_entries\{[^}]*\} (\d+)/gm)].map((m) =>
+        Number(m[1]),
+      );
       if (held.length > 0 && Math.min(...held) >= n) break;
-      if (Date.now() > deadline) throw new Error(`bidder ${r} did not receive the blocklist within ${String(timeoutMs)} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`bidder ${r} did not receive the blocklist within ${String(timeoutMs)} ms`);
       await sleep(250);
     }
   }

@@ -23,6 +23,13 @@ import { startApp, stopApp, waitHealthy, type RunningApp } from './stack.js';
 export const INVENTORY_TOKEN = 'loadtest-token';
 const REGION_INDEX: Record<Region, number> = { eu: 0, us: 1, ap: 2 };
 
+let portOffset = 0;
+
+/** Shifts every app port (parallel test files each run their own stack). @default 0 */
+export function setAppPortOffset(offset: number): void {
+  portOffset = offset;
+}
+
 /** Ports of the apps of one region: 100 apart per region, like the Kafka ports. */
 export function appPorts(region: Region): {
   bidder: number;
@@ -30,7 +37,7 @@ export function appPorts(region: Region): {
   profileBuilder: number;
   clickfraud: number;
 } {
-  const o = REGION_INDEX[region] * 100;
+  const o = REGION_INDEX[region] * 100 + portOffset;
   return { bidder: 8080 + o, inventory: 8090 + o, profileBuilder: 8070 + o, clickfraud: 8100 + o };
 }
 

@@ -8,6 +8,7 @@ import { campaignBody } from '../../loadtest/src/seed.js';
 import {
   appPorts,
   INVENTORY_TOKEN,
+  setAppPortOffset,
   startStack,
   stopStack,
   type Stack,
@@ -41,6 +42,7 @@ describe('fraud blocklist reaches the bidder', () => {
   let stack: Stack;
 
   beforeAll(async () => {
+    setAppPortOffset(4000); // this file's own ports: other e2e files run in parallel
     stack = await startStack({ regions: ['eu'], delayMs: 0, say: () => undefined });
   }, 240_000);
   afterAll(async () => {

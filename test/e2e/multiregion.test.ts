@@ -12,6 +12,7 @@ import { campaignBody } from '../../loadtest/src/seed.js';
 import {
   appPorts,
   INVENTORY_TOKEN,
+  setAppPortOffset,
   startStack,
   stopStack,
   type Stack,
@@ -26,6 +27,7 @@ describe('two regions end to end', () => {
   let usSpend: Publisher;
 
   beforeAll(async () => {
+    setAppPortOffset(3000); // this file's own ports: other e2e files run in parallel
     stack = await startStack({ regions: ['eu', 'us'], delayMs: 0, say: () => undefined });
     usSpend = await createPublisher(
       createKafka({
