@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, createPublisher, silentLogger, waitFor } from '@streambid/adapters';
-import { makeBidRequest, mulberry32 } from '@streambid/contracts';
+import { mulberry32 } from '@streambid/contracts';
+import { openBannerRequest } from '../support/requests.js';
 import { generateTraffic } from '@streambid/traffic';
 import { campaignBody } from '../../loadtest/src/seed.js';
 import {
@@ -100,17 +101,7 @@ describe('fraud blocklist reaches the bidder', () => {
 
     const rng = mulberry32(3);
     const bidFrom = async (domain: string): Promise<number> => {
-      const req = makeBidRequest(rng, { media: 'banner', maxImps: 1, dealShare: 0, siteShare: 1 });
-      const imp = req.imp[0];
-      if (imp?.banner) imp.banner = { ...imp.banner, w: 300, h: 250, format: [{ w: 300, h: 250 }] };
-      if (imp) {
-        delete imp.pmp;
-        imp.bidfloor = 0.01;
-        imp.bidfloorcur = 'USD';
-      }
-      delete req.bcat;
-      delete req.badv;
-      if (req.site) req.site = { ...req.site, domain, page: `https://${domain}/` };
+      const req = openBannerRequest(rng, domain);
       const r = await fetch(`http://127.0.0.1:${String(appPorts('eu').bidder)}/openrtb2/bid`, {
         method: 'POST',
         body: JSON.stringify(req),

@@ -7,7 +7,8 @@ import {
   waitFor,
   type Publisher,
 } from '@streambid/adapters';
-import { makeBidRequest, mulberry32, type Spend } from '@streambid/contracts';
+import { mulberry32, type Spend } from '@streambid/contracts';
+import { openBannerRequest } from '../support/requests.js';
 import { campaignBody } from '../../loadtest/src/seed.js';
 import {
   appPorts,
@@ -84,18 +85,9 @@ describe('two regions end to end', () => {
   it('a campaign created in eu is bid on by the us bidder', async () => {
     const id = await createCampaign('eu');
     const rng = mulberry32(11);
-    // A 300x250 banner request that the campaign (and its high CPM) wins whenever it is known.
+    // The campaign's high CPM wins an open 300x250 banner whenever the us bidder knows it.
     const bidFor = async (): Promise<string[]> => {
-      const req = makeBidRequest(rng, { media: 'banner', maxImps: 1, dealShare: 0 });
-      const imp = req.imp[0];
-      if (imp?.banner) imp.banner = { ...imp.banner, w: 300, h: 250, format: [{ w: 300, h: 250 }] };
-      if (imp) {
-        delete imp.pmp;
-        imp.bidfloor = 0.01;
-        imp.bidfloorcur = 'USD';
-      }
-      delete req.bcat;
-      delete req.badv;
+      const req = openBannerRequest(rng);
       const res = await fetch(`http://127.0.0.1:${String(appPorts('us').bidder)}/openrtb2/bid`, {
         method: 'POST',
         body: JSON.stringify(req),
