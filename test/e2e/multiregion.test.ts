@@ -106,6 +106,30 @@ describe('two regions end to end', () => {
     expect(cids).toContain(id);
   });
 
+  it('reports replication lag per remote topic in /metrics', async () => {
+    await createCampaign('eu');
+    const remote = `eu.${stack.ns}campaigns`;
+    const count = async (): Promise<number> => {
+      const text = await (
+        await fetch(`http://127.0.0.1:${String(appPorts('us').inventory)}/metrics`)
+      ).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('streambid_replication_lag_seconds_count') &&
+            l.includes(`topic="${remote}"`),
+        );
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    expect(
+      await waitFor(async () => ((await count()) > 0 ? count() : null), {
+        timeoutMs: 30_000,
+        what: 'lag samples',
+      }),
+    ).toBeGreaterThan(0);
+  });
+
   it('spend in us reduces the allowance eu may spend', async () => {
     // A campaign late in its flight: pacing has released (almost) all of its budget.
     const now = Date.now();

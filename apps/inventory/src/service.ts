@@ -3,6 +3,7 @@ import {
   Counter,
   createKafka,
   createMetricsRegistry,
+  ReplicationLagRecorder,
   createPublisher,
   defaultBrokers,
   ensureTopics,
@@ -116,6 +117,7 @@ export async function startInventory(
       },
     });
 
+    const replicationLag = new ReplicationLagRecorder({ registry });
     const consumer = (name: string, sub: Parameters<typeof subscribe>[0]): StreamConsumer =>
       new StreamConsumer({
         kafka,
@@ -124,6 +126,7 @@ export async function startInventory(
         deadLetter: publisher,
         deadLetterTopic: topics.deadLetter.name,
         logger: logger.child({ module: `consumer-${name}` }),
+        replicationLag,
       });
     const campaignsIn = consumer('campaigns', {
       topic: topics.campaigns,

@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { decode } from './codec.js';
 import type { Publisher } from './publisher.js';
+import type { ReplicationLagRecorder } from './replication-lag.js';
 
 /** One message as a handler sees it: validated value, or null for a compacted-topic tombstone. */
 export interface ConsumedRecord<T> {
@@ -57,6 +58,8 @@ export interface StreamConsumerOptions {
    */
   partitionsConsumedConcurrently?: number;
   logger: Logger;
+  /** Records arrival − event time of messages from remote copies (the app's `/metrics`). */
+  replicationLag?: ReplicationLagRecorder;
 }
 
 const MAX_DLQ_VALUE = 64 * 1024;
@@ -205,6 +208,7 @@ export class StreamConsumer {
         });
     }
     if (bad.length > 0) await this.deadLetter(batch.topic, batch.partition, bad);
+    if (sourceRegion !== null && good.length > 0) this.opts.replicationLag?.observe(good);
     if (good.length > 0) await sub.handle(good as ConsumedRecord<TopicValue<TopicDef>>[]);
     const last = batch.messages[batch.messages.length - 1];
     if (last) {
