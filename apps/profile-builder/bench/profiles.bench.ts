@@ -3,7 +3,8 @@
  * bid-path read latency (ProfileReader.get, one thread, one read in flight) while it writes, plus
  * the ceiling of the same Redis from redis-benchmark. Last line: one JSON object.
  * Env: BENCH_USERS (default 20000), BENCH_ROUNDS (default 4; ~2.5 events per user per round),
- * KAFKA_BROKERS, REDIS_URL (default the local eu services), PROFILE_MAX_OPS_PER_CALL (default 32),
+ * KAFKA_BROKERS, REDIS_URL (default the local eu services), PROFILE_MAX_OPS_PER_CALL (default 64),
+ * PROFILE_MAX_PROFILES_PER_CALL (default 16),
  * PROFILE_CONCURRENCY (default 4).
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import {
   Registry,
   silentLogger,
   waitFor,
+  type Redis,
 } from '@streambid/adapters';
 import { catalogue } from '@streambid/contracts';
 import { ProfileBuilder } from '../src/builder.js';
@@ -33,7 +35,8 @@ const intEnv = (name: string, def: number): number => {
 
 const USERS = intEnv('BENCH_USERS', 20_000);
 const ROUNDS = intEnv('BENCH_ROUNDS', 4);
-const MAX_OPS = intEnv('PROFILE_MAX_OPS_PER_CALL', 32);
+const MAX_OPS = intEnv('PROFILE_MAX_OPS_PER_CALL', 64);
+const MAX_PROFILES = intEnv('PROFILE_MAX_PROFILES_PER_CALL', 16);
 const CONCURRENCY = intEnv('PROFILE_CONCURRENCY', 4);
 const brokers = defaultBrokers('eu', process.env['KAFKA_BROKERS']);
 const redisUrl = defaultRedisUrl('eu', process.env['REDIS_URL']);
@@ -71,6 +74,14 @@ function redisCeiling(url: string): { set: number; get: number } {
   return { set: rps('SET'), get: rps('GET') };
 }
 
+/** Redis server CPU (user + sys) in µs; includes the reader's GETs and anyone else's commands. */
+async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const user = /used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? '0';
+  const sys = /used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? '0';
+  return (Number(user) + Number(sys)) * 1e6;
+}
+
 async function main(): Promise<void> {
   const ns = `bench-${randomBytes(4).toString('hex')}-`;
   const keyPrefix = `bench-${randomBytes(4).toString('hex')}:`;
@@ -104,7 +115,7 @@ async function main(): Promise<void> {
       registry,
       logger,
       concurrency: CONCURRENCY,
-      store: { keyPrefix, maxOpsPerCall: MAX_OPS },
+      store: { keyPrefix, maxOpsPerCall: MAX_OPS, maxProfilesPerCall: MAX_PROFILES },
     });
     const applied = async (): Promise<number> =>
       (await builder?.metrics.applied.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
@@ -124,6 +135,8 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => readerProc.once('message', () => resolve()));
 
     log('consuming');
+    const cpu0 = process.cpuUsage();
+    const redisCpu0 = await redisCpuUs(redis);
     const t0 = performance.now();
     await builder.start();
     const first = await waitFor(async () => ((await applied()) > 0 ? performance.now() : null), {
@@ -140,6 +153,8 @@ async function main(): Promise<void> {
         what: `${String(total)} events applied`,
       },
     );
+    const cpu = process.cpuUsage(cpu0);
+    const redisCpu = (await redisCpuUs(redis)) - redisCpu0;
     readerProc.send('stop');
     const reads = await readResult;
     const lat = reads.latencies.sort((a, b) => a - b);
@@ -153,9 +168,12 @@ async function main(): Promise<void> {
         events: total,
         users: USERS,
         max_ops_per_call: MAX_OPS,
+        max_profiles_per_call: MAX_PROFILES,
         concurrency: CONCURRENCY,
         events_per_s: Math.round(eventsPerS),
         events_per_s_incl_startup: Math.round(total / ((done - t0) / 1000)),
+        consumer_cpu_us_per_event: Math.round((10 * (cpu.user + cpu.system)) / total) / 10,
+        redis_cpu_us_per_event: Math.round((10 * redisCpu) / total) / 10,
         reads: lat.length,
         reads_found_pct: Math.round((100 * reads.found) / Math.max(1, lat.length)),
         read_p50_ms: round3(quantile(lat, 0.5)),

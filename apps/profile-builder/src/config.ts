@@ -12,8 +12,10 @@ const schema = z.object({
   PROFILE_TOMBSTONE_TTL_SECONDS: z.coerce.number().int().positive().default(31_536_000),
   /** Segment score half-life (7 days); the bidder's reader must use the same value. */
   PROFILE_SEGMENT_HALF_LIFE_MS: z.coerce.number().int().positive().default(604_800_000),
-  /** Updates per Redis script call: bounds how long one call blocks bid-path reads. */
-  PROFILE_MAX_OPS_PER_CALL: z.coerce.number().int().min(1).max(5000).default(32),
+  /** Updates per Redis script call: with the next, bounds how long one call blocks bid-path reads. */
+  PROFILE_MAX_OPS_PER_CALL: z.coerce.number().int().min(1).max(5000).default(64),
+  /** Profiles loaded and stored per Redis script call (the bulk of a call's cost). */
+  PROFILE_MAX_PROFILES_PER_CALL: z.coerce.number().int().min(1).max(5000).default(16),
   /** Partition batches applied concurrently. */
   PROFILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
         tombstoneTtlSeconds: cfg.PROFILE_TOMBSTONE_TTL_SECONDS,
         segmentHalfLifeMs: cfg.PROFILE_SEGMENT_HALF_LIFE_MS,
         maxOpsPerCall: cfg.PROFILE_MAX_OPS_PER_CALL,
+        maxProfilesPerCall: cfg.PROFILE_MAX_PROFILES_PER_CALL,
       },
     });
     const b = builder;

@@ -7,7 +7,9 @@ import type { ProfileFormat } from './types.js';
  *
  * KEYS[1]   watermark hash; KEYS[2..] the profile keys the chunk touches (each once)
  * ARGV[1]   watermark field `topic:partition`, '' for unwatermarked writes (tests, tools)
- * ARGV[2]   offset of the chunk's last message (the watermark afterwards)
+ * ARGV[2]   offset of the chunk's last message (the watermark afterwards). A chunk covers a range of
+ *           offsets and may also carry its users' later updates from the same batch; the profile
+ *           records how far those went (`w[topic:partition]`), and later chunks skip them
  * ARGV[3]   profile TTL s, ARGV[4] tombstone TTL s, ARGV[5] half-life ms, ARGV[6] min score
  * ARGV[7]   JSON array of ops {o: offset, k: key index (2-based), t: type, ts, ...}
  * ARGV[8]   last offset of the previous chunk of the same batch, '' for the first chunk: chunks are
@@ -92,12 +94,22 @@ local function seen(p, op)
   end
 end
 
+local chunkEnd = tonumber(ARGV[2])
 local applied, skipped = 0, 0
 for _, op in ipairs(ops) do
-  if op.o ~= nil and op.o <= wm then
+  local p = nil
+  if op.o == nil or op.o > wm then
+    p = get(op.k)
+    if op.o ~= nil and p.w ~= nil and op.o <= (p.w[wmField] or -1) then p = nil end
+  end
+  if p == nil then
     skipped = skipped + 1
   else
-    local p = get(op.k)
+    if op.o ~= nil and op.o > chunkEnd and p.x == nil then
+      p.w = p.w or {}
+      p.w[wmField] = op.o
+      p.dirty['w:' .. wmField] = true
+    end
     if op.t == 'o' then
       profiles[op.k] = {x = op.ts, reset = true, dirty = {}}
     elseif p.x == nil then
@@ -146,6 +158,9 @@ local function load(key)
     elseif tag == 'f:' then
       local a, b, c = string.match(v, '^([^:]*):([^:]*):(.*)$')
       p.f[string.sub(name, 3)] = {tonumber(a), tonumber(b), tonumber(c)}
+    elseif tag == 'w:' then
+      p.w = p.w or {}
+      p.w[string.sub(name, 3)] = tonumber(v)
     elseif name == 'ls' then p.ls = tonumber(v)
     elseif name == 'k' then p.k = tonumber(v)
     elseif name == 'd' then p.d = tonumber(v)
@@ -176,6 +191,7 @@ local function store(key, p)
     elseif tag == 'f:' then
       local f = p.f[string.sub(name, 3)]
       v = fmt(f[1]) .. ':' .. fmt(f[2]) .. ':' .. fmt(f[3])
+    elseif tag == 'w:' then v = fmt(p.w[string.sub(name, 3)])
     elseif name == 'c' then v = p.c
     else v = fmt(p[name]) end
     if v == nil then del[#del + 1] = name else set[#set + 1] = name; set[#set + 1] = v end
@@ -206,7 +222,7 @@ local function store(key, p)
     return
   end
   if p.x ~= nil or next(p.dirty) == nil then return end
-  redis.call('SET', key, cjson.encode({ls = p.ls, c = p.c, d = p.d, k = p.k, s = p.s, f = p.f}), 'EX', ttl)
+  redis.call('SET', key, cjson.encode({ls = p.ls, c = p.c, d = p.d, k = p.k, s = p.s, f = p.f, w = p.w}), 'EX', ttl)
 end
 `;
 

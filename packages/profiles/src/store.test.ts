@@ -47,7 +47,9 @@ describe.each(Object.values(ProfileFormat))(
   (format) => {
     const redis = testRedis('eu');
     const prefixes: string[] = [];
-    const store = (extra: { ttlSeconds?: number; maxOpsPerCall?: number } = {}) => {
+    const store = (
+      extra: { ttlSeconds?: number; maxOpsPerCall?: number; maxProfilesPerCall?: number } = {},
+    ) => {
       const keyPrefix = `${uniq('prof')}:`;
       prefixes.push(keyPrefix);
       return {
@@ -166,7 +168,7 @@ describe.each(Object.values(ProfileFormat))(
 
     it('gives the same profiles however the updates are split into script calls', async () => {
       const updates = sampleUpdates(6, 20);
-      const a = store({ maxOpsPerCall: 1 });
+      const a = store({ maxOpsPerCall: 1, maxProfilesPerCall: 1 });
       const b = store({ maxOpsPerCall: 500 });
       await a.writer.applyPartitionBatch({ topic: 't', partition: 0 }, asBatch(updates));
       for (let i = 0; i < updates.length; i += 17)
@@ -204,6 +206,37 @@ describe.each(Object.values(ProfileFormat))(
       expect(await reader.get('f', T0)).toEqual({ kind: 'missing' });
       await redis.hset(watermarkKey(keyPrefix), 't:0', '11');
       expect(await run('11')).toEqual([1, 0]);
+    });
+
+    it('applies every update exactly once when a batch that failed part-way is retried', async () => {
+      const { keyPrefix, reader } = store();
+      let calls = 0;
+      // The second script call fails (the ones after it then refuse to run): the first call has
+      // taken along later updates of its users, which the retry must skip.
+      const flaky = new Proxy(redis, {
+        get(target, prop) {
+          if (prop === 'evalsha')
+            return (...args: Parameters<typeof redis.evalsha>) =>
+              ++calls === 2 ? Promise.reject(new Error('injected')) : target.evalsha(...args);
+          const v: unknown = Reflect.get(target, prop);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const opts = { keyPrefix, format, maxProfilesPerCall: 2, maxOpsPerCall: 5 };
+      const writer = new ProfileWriter(flaky, opts);
+      const batch = asBatch(sampleUpdates(6, 12));
+      const src = { topic: 'user-events', partition: 2 };
+      await expect(writer.applyPartitionBatch(src, batch)).rejects.toThrow('injected');
+      expect(Number(await writer.watermark(src))).toBeLessThan(batch.length - 1);
+      const retry = await writer.applyPartitionBatch(src, batch);
+      expect(retry.applied).toBeGreaterThan(0);
+      expect(retry.applied + retry.skipped).toBe(batch.length);
+      expect(await writer.watermark(src)).toBe(String(batch.length - 1));
+      const clean = store();
+      await clean.writer.applyPartitionBatch(src, batch);
+      expect(await snapshot(reader, 6, T0 + DAY)).toEqual(
+        await snapshot(clean.reader, 6, T0 + DAY),
+      );
     });
   },
 );

@@ -31,11 +31,20 @@ export interface ApplyResult {
 
 export interface ProfileWriterOptions extends ProfileStoreOptions {
   /**
-   * Updates per script call. A call blocks Redis while it runs, so this bounds the stall a bid-path
-   * read can see behind a write; calls for one batch are pipelined. @default 32
+   * Updates per script call. A call blocks Redis while it runs, so this and `maxProfilesPerCall`
+   * bound the stall a bid-path read can see behind a write; calls for one batch are pipelined.
+   * @default 64
    */
   maxOpsPerCall?: number;
+  /**
+   * Profiles per script call. Loading and storing a profile costs Redis several times more than
+   * applying one update to it, so a call takes all of its users' updates in the batch it can.
+   * @default 16
+   */
+  maxProfilesPerCall?: number;
 }
+
+type Entry = { offset?: number; update: ProfileUpdate };
 
 type Op = Record<string, unknown>;
 
@@ -75,6 +84,7 @@ export class ProfileWriter {
   private readonly opts: ResolvedStoreOptions;
   private readonly script: LuaScript;
   private readonly maxOps: number;
+  private readonly maxProfiles: number;
 
   constructor(
     private readonly redis: Redis,
@@ -82,32 +92,53 @@ export class ProfileWriter {
   ) {
     this.opts = resolveStoreOptions(opts);
     this.script = new LuaScript(updateScript(this.opts.format));
-    this.maxOps = Math.max(1, opts.maxOpsPerCall ?? 32);
+    this.maxOps = Math.max(1, opts.maxOpsPerCall ?? 64);
+    this.maxProfiles = Math.max(1, opts.maxProfilesPerCall ?? 16);
   }
 
   /**
    * Applies one partition's batch (offsets ascending) exactly once: updates at or below the stored
    * watermark are skipped, and each script call moves the watermark together with its updates. On
    * error nothing past the last completed call is applied; retrying the same batch is safe.
+   *
+   * A call covers a range of offsets and takes along its users' later updates in the batch, so a
+   * user with several updates is loaded and stored once, not once per update. The profile records
+   * the offset of the last update taken along, and the call covering it skips it.
    */
   async applyPartitionBatch(
     source: PartitionSource,
     records: readonly SourcedUpdate[],
   ): Promise<ApplyResult> {
     const field = `${source.topic}:${String(source.partition)}`;
+    /** Indexes into `records` of each user's updates, and how many of them are already taken. */
+    const byUser = new Map<string, { at: number[]; taken: number }>();
+    records.forEach((r, i) => {
+      if (r.update === null) return;
+      const u = byUser.get(r.update.userId);
+      if (u === undefined) byUser.set(r.update.userId, { at: [i], taken: 0 });
+      else u.at.push(i);
+    });
     const calls: Promise<unknown>[] = [];
     let prev = '';
     let i = 0;
     while (i < records.length) {
-      const chunk: { offset: number; update: ProfileUpdate }[] = [];
+      const chunk: Entry[] = [];
+      const users = new Set<string>();
       let last = '';
-      // A chunk covers its updates and any update-less messages after them up to the next chunk.
+      // A chunk covers its updates and any update-less or already taken messages after them, up to
+      // the next chunk.
       while (i < records.length) {
         const r = records[i];
         if (r === undefined) break;
-        if (r.update !== null) {
-          if (chunk.length === this.maxOps) break;
-          chunk.push({ offset: Number(r.offset), update: r.update });
+        const userId = r.update?.userId;
+        const u = userId === undefined ? undefined : byUser.get(userId);
+        if (userId !== undefined && u !== undefined && u.at[u.taken] === i) {
+          if (chunk.length === this.maxOps || users.size === this.maxProfiles) break;
+          users.add(userId);
+          for (; u.taken < u.at.length && chunk.length < this.maxOps; u.taken++) {
+            const t = records[u.at[u.taken] ?? -1];
+            if (t?.update) chunk.push({ offset: Number(t.offset), update: t.update });
+          }
         }
         last = r.offset;
         i++;
@@ -160,7 +191,7 @@ export class ProfileWriter {
     field: string,
     last: string,
     prev: string,
-    chunk: readonly { offset?: number; update: ProfileUpdate }[],
+    chunk: readonly Entry[],
   ): Promise<unknown> {
     const keys = [watermarkKey(this.opts.keyPrefix)];
     const index = new Map<string, number>();
