@@ -80,6 +80,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
     closers.push(() => eventsPub.close());
     const buffered = new BufferedPublisher(eventsPub, logger.child({ module: 'events' }), {
       maxBuffered: cfg.BIDDER_EVENT_BUFFER,
+      lingerMs: cfg.BIDDER_EVENT_LINGER_MS,
     });
     const events = new EventSink(buffered, topics, cfg.BIDDER_EVENT_BUFFER);
     closers.push(() => events.close(3000));

@@ -53,6 +53,11 @@ export const bidderEnv = z.object({
   BIDDER_MAX_BODY_BYTES: z.coerce.number().int().positive().default(65_536),
   /** Bid events held for Kafka before drops are counted. @default 100000 */
   BIDDER_EVENT_BUFFER: z.coerce.number().int().positive().default(100_000),
+  /**
+   * How long bid events wait to be sent with others. kafkajs spends ~1 ms of CPU per produce
+   * request, so fewer, larger batches save ~25 µs per event against 20 ms. @default 100
+   */
+  BIDDER_EVENT_LINGER_MS: z.coerce.number().int().positive().default(100),
   /** Win notices remembered per process for dedupe. @default 200000 */
   BIDDER_WIN_DEDUPE_SIZE: z.coerce.number().int().positive().default(200_000),
   /** How long a remembered win is kept. @default 86400 */

@@ -32,8 +32,20 @@ export interface CreativeEntry {
   readonly formatKey: string;
   /** Markup loads something over plain http (not allowed when `imp.secure` = 1). */
   readonly insecure: boolean;
+  /** Order of arrival in the index: ties in price go to the earlier entry. */
+  readonly seq: number;
   /** Request-scoped stamp that dedupes an entry found in several buckets. */
   stamp: number;
+}
+
+/**
+ * Open-market bucket order: max price descending (unknown currency last), then arrival. Every
+ * request's price is monotone in the max price, so a request can stop reading a bucket early.
+ */
+export function bucketOrder(a: CreativeEntry, b: CreativeEntry): number {
+  const am = a.ic.maxUsdMicros ?? -Infinity;
+  const bm = b.ic.maxUsdMicros ?? -Infinity;
+  return am !== bm ? bm - am : a.seq - b.seq;
 }
 
 const setOf = <T>(xs: readonly T[] | undefined): ReadonlySet<T> | undefined =>
@@ -92,6 +104,7 @@ export class CampaignIndex {
   /** campaign id → bucket keys it was added to (for removal). */
   private readonly placed = new Map<string, { open: string[]; deals: string[] }>();
   private stampSeq = 0;
+  private entrySeq = 0;
 
   constructor(private readonly rates: FxRates) {}
 
@@ -119,6 +132,7 @@ export class CampaignIndex {
         mtype: MTYPE[cr.mediaType],
         formatKey: formatKeyOf(cr),
         insecure: cr.markup.includes('http://'),
+        seq: ++this.entrySeq,
         stamp: 0,
       };
       if (ic.deals.size > 0) {
@@ -127,7 +141,12 @@ export class CampaignIndex {
       }
       for (const country of ic.countries ?? [ANY])
         for (const dt of ic.deviceTypes ?? [ANY])
-          push(this.open, `${entry.formatKey}|${country}|${String(dt)}`, entry, placed.open);
+          insertSorted(
+            this.open,
+            `${entry.formatKey}|${country}|${String(dt)}`,
+            entry,
+            placed.open,
+          );
     }
     this.placed.set(c.id, placed);
   }
@@ -147,19 +166,25 @@ export class CampaignIndex {
     return ++this.stampSeq;
   }
 
-  /** Open-market candidates for the given formats, country and device type, appended to `out`. */
-  openCandidates(
+  /**
+   * The open-market buckets an imp probes (`format|country|deviceType`, then `*` for country and
+   * device type), in probe order, each sorted by `bucketOrder`. The arrays are never changed in place, so a caller may read them later.
+   */
+  openBuckets(
     formatKeys: readonly string[],
     country: string | undefined,
     deviceType: number | undefined,
-    stamp: number,
-    out: CreativeEntry[],
-  ): void {
+  ): (readonly CreativeEntry[])[] {
+    const out: (readonly CreativeEntry[])[] = [];
     const countries = country === undefined ? [ANY] : [country, ANY];
     const devices = deviceType === undefined ? [ANY] : [String(deviceType), ANY];
     for (const fk of formatKeys)
       for (const co of countries)
-        for (const dt of devices) collect(this.open.get(`${fk}|${co}|${dt}`), stamp, out);
+        for (const dt of devices) {
+          const list = this.open.get(`${fk}|${co}|${dt}`);
+          if (list) out.push(list);
+        }
+    return out;
   }
 
   /** Candidates that buy through `dealId` (any format; the caller checks it). */
@@ -177,6 +202,25 @@ function push(
   const list = index.get(key);
   if (list) list.push(e);
   else index.set(key, [e]);
+  if (keys[keys.length - 1] !== key) keys.push(key);
+}
+
+/** Copy-on-write sorted insert: readers holding the old array keep a consistent snapshot. */
+function insertSorted(
+  index: Map<string, CreativeEntry[]>,
+  key: string,
+  e: CreativeEntry,
+  keys: string[],
+): void {
+  const list = index.get(key) ?? [];
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bucketOrder(list[mid] as CreativeEntry, e) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  index.set(key, [...list.slice(0, lo), e, ...list.slice(lo)]);
   if (keys[keys.length - 1] !== key) keys.push(key);
 }
 

@@ -3,8 +3,10 @@ import type { Blocklist } from './blocklist.js';
 import type { BudgetView } from './budget.js';
 import type { CampaignIndex, CreativeEntry } from './campaign-index.js';
 import { fromUsdMicros, responseCurrency, toUsdMicros, type FxRates } from './fx.js';
+import { CandidateList, priceFor, type Candidate } from './candidates.js';
 import {
   dealRefuses,
+  impFacts,
   impFormatKeys,
   mismatch,
   requestFacts,
@@ -38,16 +40,10 @@ export interface DecisionContext {
   firstPriceShade: number;
 }
 
-interface Candidate {
-  e: CreativeEntry;
-  /** Price we would bid, USD micros CPM. */
-  priceUsd: number;
-  dealId: string | undefined;
-}
-
 interface ImpPlan {
   imp: Imp;
-  candidates: Candidate[];
+  /** Undefined when the imp cannot be bid on at all (then `reason` says why). */
+  candidates: CandidateList | undefined;
   reason: string;
 }
 
@@ -84,14 +80,6 @@ export interface Outcome {
 
 const byPrice = (a: Candidate, b: Candidate): number => b.priceUsd - a.priceUsd;
 
-/** Price for a candidate given its floor and the auction type; undefined when it cannot clear. */
-function priceFor(maxUsd: number, floorUsd: number, at: number, shade: number): number | undefined {
-  if (maxUsd < floorUsd || maxUsd <= 0) return undefined;
-  if (at === 3) return floorUsd > 0 ? floorUsd : undefined; // fixed price at the deal floor
-  if (at === 1) return Math.max(floorUsd, Math.round(maxUsd * shade));
-  return maxUsd; // second price: bid our value, pay the clearing price
-}
-
 function floorUsd(
   ctx: DecisionContext,
   floor: number | undefined,
@@ -108,63 +96,61 @@ function planImp(
   f: RequestFacts,
   now: number,
 ): ImpPlan {
-  const plan: ImpPlan = { imp, candidates: [], reason: 'no_candidates' };
   const impFloor = floorUsd(ctx, imp.bidfloor, imp.bidfloorcur);
-  if (impFloor === undefined) {
-    plan.reason = 'unknown_currency';
-    return plan;
-  }
+  if (impFloor === undefined) return { imp, candidates: undefined, reason: 'unknown_currency' };
   const fks = impFormatKeys(imp);
-  const stamp = ctx.index.nextStamp();
-  const found: CreativeEntry[] = [];
+  const fi = impFacts(imp);
   const at = req.at ?? 2;
+  const deals: Candidate[] = [];
   let belowFloor = false;
   let mismatched = false;
-  for (const deal of imp.pmp?.deals ?? []) {
-    found.length = 0;
-    ctx.index.dealCandidates(deal.id, stamp, found);
-    const dealFloor = floorUsd(ctx, deal.bidfloor, deal.bidfloorcur);
-    if (dealFloor === undefined) continue;
-    for (const e of found) {
-      if (
-        !fks.includes(e.formatKey) ||
-        dealRefuses(deal, e, ctx.seat) ||
-        mismatch(e, imp, f, now)
-      ) {
-        mismatched = true;
-        continue;
+  if (imp.pmp?.deals) {
+    const stamp = ctx.index.nextStamp();
+    const found: CreativeEntry[] = [];
+    for (const deal of imp.pmp.deals) {
+      found.length = 0;
+      ctx.index.dealCandidates(deal.id, stamp, found);
+      const dealFloor = floorUsd(ctx, deal.bidfloor, deal.bidfloorcur);
+      if (dealFloor === undefined) continue;
+      for (const e of found) {
+        if (
+          !fks.includes(e.formatKey) ||
+          dealRefuses(deal, e, ctx.seat) ||
+          mismatch(e, fi, f, now)
+        ) {
+          mismatched = true;
+          continue;
+        }
+        const own = e.ic.deals.get(deal.id);
+        const ownUsd = own === undefined ? 0 : (toUsdMicros(ctx.rates, own, e.ic.c.currency) ?? 0);
+        const floor = Math.max(dealFloor, ownUsd);
+        const price =
+          e.ic.maxUsdMicros === undefined
+            ? undefined
+            : priceFor(e.ic.maxUsdMicros, floor, deal.at ?? at, ctx.firstPriceShade);
+        if (price === undefined) belowFloor = true;
+        else deals.push({ e, priceUsd: price, dealId: deal.id });
       }
-      const own = e.ic.deals.get(deal.id);
-      const ownUsd = own === undefined ? 0 : (toUsdMicros(ctx.rates, own, e.ic.c.currency) ?? 0);
-      const floor = Math.max(dealFloor, ownUsd);
-      const price =
-        e.ic.maxUsdMicros === undefined
-          ? undefined
-          : priceFor(e.ic.maxUsdMicros, floor, deal.at ?? at, ctx.firstPriceShade);
-      if (price === undefined) belowFloor = true;
-      else plan.candidates.push({ e, priceUsd: price, dealId: deal.id });
     }
+    if (deals.length > 1) deals.sort(byPrice); // stable: ties keep the order found
   }
-  if (imp.pmp?.private_auction !== 1) {
-    found.length = 0;
-    ctx.index.openCandidates(fks, f.country, f.deviceType, stamp, found);
-    for (const e of found) {
-      if (mismatch(e, imp, f, now)) {
-        mismatched = true;
-        continue;
-      }
-      const price =
-        e.ic.maxUsdMicros === undefined
-          ? undefined
-          : priceFor(e.ic.maxUsdMicros, impFloor, at, ctx.firstPriceShade);
-      if (price === undefined) belowFloor = true;
-      else plan.candidates.push({ e, priceUsd: price, dealId: undefined });
-    }
-  }
-  if (plan.candidates.length > 1) plan.candidates.sort(byPrice);
-  else if (plan.candidates.length === 0)
-    plan.reason = belowFloor ? 'below_floor' : mismatched ? 'no_match' : 'no_candidates';
-  return plan;
+  const open =
+    imp.pmp?.private_auction === 1
+      ? undefined
+      : {
+          buckets: ctx.index.openBuckets(fks, f.country, f.deviceType),
+          imp: fi,
+          facts: f,
+          now,
+          floorUsd: impFloor,
+          at,
+          shade: ctx.firstPriceShade,
+        };
+  return {
+    imp,
+    candidates: new CandidateList(deals, open, mismatched, belowFloor),
+    reason: 'no_candidates',
+  };
 }
 
 /** First pass, before any I/O: request-level refusals and priced candidates per impression. */
@@ -203,8 +189,8 @@ export function plan(ctx: DecisionContext, req: BidRequest, now: number): Plan {
     const p = planImp(ctx, req, imp, f, now);
     out.imps.push(p);
     // A lookup only matters when a profile campaign outbids the best campaign that needs none.
-    if (!out.needsProfile)
-      for (const c of p.candidates) {
+    if (!out.needsProfile && p.candidates)
+      for (let i = 0, c = p.candidates.at(0); c; c = p.candidates.at(++i)) {
         if (!c.e.ic.needsProfile) break;
         out.needsProfile = true;
       }
@@ -254,8 +240,10 @@ export function finish(
   };
   if (p.reason !== undefined) return { bids, reason };
   for (const ip of p.imps) {
-    if (ip.candidates.length === 0) note(ip.reason, 0);
-    for (const c of ip.candidates) {
+    const list = ip.candidates;
+    if (list?.at(0) === undefined) note(list ? list.reason() : ip.reason, 0);
+    if (list === undefined) continue;
+    for (let i = 0, c = list.at(0); c; c = list.at(++i)) {
       const refused = profileRefuses(c.e, profile);
       if (refused) {
         note(refused, 1);

@@ -1,0 +1,184 @@
+/**
+ * In-process CPU cost of the bid path (no HTTP, no Redis): parse → plan → finish → response and
+ * bid-event encoding, over the same campaigns and requests as `bench:bidder`. Prints µs per request.
+ * `node --conditions=@streambid/source --import tsx apps/bidder/bench/hotpath.ts`
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import {
+  catalogue,
+  makeBidRequest,
+  mulberry32,
+  parseBidRequest,
+  SAMPLE_COUNTRIES,
+  type Campaign,
+  type Creative,
+} from '@streambid/contracts';
+import { BufferedPublisher, silentLogger, type Publisher } from '@streambid/adapters';
+import { Blocklist } from '../src/domain/blocklist.js';
+import { BudgetView } from '../src/domain/budget.js';
+import { CampaignIndex } from '../src/domain/campaign-index.js';
+import { finish, plan, type DecisionContext } from '../src/domain/decide.js';
+import { parseRates, type FxRates } from '../src/domain/fx.js';
+import { EventSink } from '../src/events.js';
+import { buildResponse } from '../src/response.js';
+import type { ServerDeps } from '../src/server.js';
+
+const SIZES = [
+  [300, 250],
+  [728, 90],
+  [320, 50],
+  [160, 600],
+  [300, 600],
+  [970, 250],
+  [336, 280],
+  [320, 100],
+] as const;
+const DEALS = Array.from({ length: 40 }, (_, i) => `deal-bench-${String(i)}`);
+function campaigns(rng: () => number, n: number): Campaign[] {
+  const now = Date.now();
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
+  return Array.from({ length: n }, (_, i) => {
+    const r = rng();
+    const media = r < 0.7 ? 'banner' : r < 0.85 ? 'video' : 'native';
+    const [w, h] = pick(SIZES);
+    const creative: Creative = {
+      id: `cr-${String(i)}`,
+      mediaType: media,
+      ...(media === 'banner' ? { w, h } : {}),
+      ...(media === 'video' ? { mime: 'video/mp4', durationS: 15 } : {}),
+      markup:
+        media === 'video'
+          ? '<VAST version="4.0"><Ad><InLine><AdTitle>x</AdTitle></InLine></Ad></VAST>'
+          : '<a href="${CLICK_URL}"><img src="https://cdn.example/a.png"></a>',
+      landingUrl: `https://adv${String(i % 50)}.example/landing`,
+      adomain: [`adv${String(i % 50)}.example`],
+      cat: [pick(['IAB1', 'IAB2', 'IAB3', 'IAB9', 'IAB12', 'IAB17', 'IAB19', 'IAB20'])],
+      attr: [],
+    };
+    const countries =
+      rng() < 0.3
+        ? undefined
+        : Array.from({ length: 1 + Math.floor(rng() * 4) }, () => pick(SAMPLE_COUNTRIES));
+    return {
+      eventId: randomUUID(),
+      ts: now,
+      id: `bench-c-${String(i)}`,
+      version: 1,
+      homeRegion: 'eu',
+      advertiser: `adv${String(i % 50)}`,
+      name: `bench ${String(i)}`,
+      status: 'active',
+      creatives: [creative],
+      targeting: {
+        ...(countries ? { countries } : {}),
+        ...(rng() < 0.1 ? { segments: [`seg-${String(1 + Math.floor(rng() * 50))}`] } : {}),
+      },
+      bidCpmMicros: Math.round((0.5 + rng() * 9.5) * 1e6),
+      currency: 'USD',
+      budget: { totalMicros: 1e12 },
+      flight: { start: now - 3_600_000, end: now + 86_400_000 },
+      ...(rng() < 0.15 ? { frequencyCap: { perDay: 5 } } : {}),
+      deals: rng() < 0.05 ? [{ id: pick(DEALS) }] : [],
+    } satisfies Campaign;
+  });
+}
+
+const rng = mulberry32(7);
+const cs = campaigns(rng, 1000);
+const reqs = Array.from({ length: 4000 }, () => makeBidRequest(rng, { dealShare: 0.15 }));
+for (const r of reqs)
+  for (const imp of r.imp)
+    for (const d of imp.pmp?.deals ?? []) {
+      d.id = DEALS[Math.floor(rng() * DEALS.length)] ?? d.id;
+      d.wseat = ['streambid', 'seat-1'];
+    }
+const bodies = reqs.map((r) => JSON.stringify(r));
+
+const rates = parseRates('EUR=1.08,GBP=1.27') as FxRates;
+const index = new CampaignIndex(rates);
+for (const c of cs) index.upsert(c);
+const ctx: DecisionContext = {
+  index,
+  budget: new BudgetView({ region: 'eu', requireAllowance: false }),
+  blocklist: new Blocklist(),
+  rates,
+  seat: 'streambid',
+  firstPriceShade: 0.8,
+};
+let sent = 0;
+const fakePub = {
+  sendBatch: (tm: { messages: unknown[] }[]) => {
+    for (const t of tm) sent += t.messages.length;
+    return Promise.resolve();
+  },
+} as unknown as Publisher;
+const buffered = new BufferedPublisher(fakePub, silentLogger(), {
+  maxBuffered: 1e7,
+  batchSize: 1e7,
+});
+const topics = catalogue('mb-');
+const events = new EventSink(buffered, topics, 1e7);
+const d = {
+  cfg: { REGION: 'eu', BIDDER_SEAT: 'streambid', BIDDER_TRACKING_SECRET: 'x'.repeat(32) },
+  events,
+  base: 'http://127.0.0.1:8080',
+} as unknown as ServerDeps;
+let seq = 0;
+const nextBidId = (): string => `b-${(++seq).toString(36)}`;
+
+const stages = { parse: 0, plan: 0, finish: 0, response: 0, events: 0 };
+let bidsN = 0;
+function once(body: string, time: boolean): void {
+  const t0 = performance.now();
+  const parsed = parseBidRequest(body);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const t1 = performance.now();
+  const now = Date.now();
+  const p = plan(ctx, parsed.value, now);
+  const t2 = performance.now();
+  const o = finish(ctx, p, { kind: 'missing' }, now);
+  const t3 = performance.now();
+  if (o.bids.length > 0) buildResponse(d, p, o, '2.6', nextBidId);
+  const t4 = performance.now();
+  if (time) {
+    stages.parse += t1 - t0;
+    stages.plan += t2 - t1;
+    stages.finish += t3 - t2;
+    stages.response += t4 - t3;
+    bidsN += o.bids.length;
+  }
+}
+const N = Number(process.argv[2] ?? '40000');
+for (let i = 0; i < 20000; i++) once(bodies[i % bodies.length] ?? '', false);
+(events as unknown as { drain: () => void }).drain();
+await buffered.flush();
+const c0 = process.cpuUsage();
+const w0 = performance.now();
+for (let i = 0; i < N; i++) {
+  once(bodies[i % bodies.length] ?? '', true);
+  if (i % 200 === 199) {
+    const te = performance.now();
+    (events as unknown as { drain: () => void }).drain();
+    await buffered.flush();
+    stages.events += performance.now() - te;
+  }
+}
+const wall = performance.now() - w0;
+const cpu = process.cpuUsage(c0);
+const us = (ms: number): number => Math.round((ms * 1000 * 10) / N) / 10;
+console.log(
+  JSON.stringify({
+    n: N,
+    bids_per_req: Math.round((bidsN / N) * 100) / 100,
+    us_per_req_wall: us(wall),
+    us_per_req_cpu: us((cpu.user + cpu.system) / 1000),
+    parse: us(stages.parse),
+    plan: us(stages.plan),
+    finish: us(stages.finish),
+    response: us(stages.response),
+    events: us(stages.events),
+    sent,
+  }),
+);
+process.exit(0);
