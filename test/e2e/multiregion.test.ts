@@ -106,28 +106,27 @@ describe('two regions end to end', () => {
     expect(cids).toContain(id);
   });
 
-  it('reports replication lag per remote topic in /metrics', async () => {
+  it('reports replication lag per remote topic in /metrics of the us bidder and inventory', async () => {
     await createCampaign('eu');
     const remote = `eu.${stack.ns}campaigns`;
-    const count = async (): Promise<number> => {
-      const text = await (
-        await fetch(`http://127.0.0.1:${String(appPorts('us').inventory)}/metrics`)
-      ).text();
-      const line = text
+    const samples = async (port: number): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+      return text
         .split('\n')
-        .find(
+        .filter(
           (l) =>
             l.startsWith('streambid_replication_lag_seconds_count') &&
             l.includes(`topic="${remote}"`),
-        );
-      return Number(line?.split(' ').pop() ?? 0);
+        )
+        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
     };
-    expect(
-      await waitFor(async () => ((await count()) > 0 ? count() : null), {
+    for (const port of [appPorts('us').inventory, appPorts('us').bidder]) {
+      const n = await waitFor(async () => ((await samples(port)) > 0 ? samples(port) : null), {
         timeoutMs: 30_000,
-        what: 'lag samples',
-      }),
-    ).toBeGreaterThan(0);
+        what: `lag samples on ${String(port)}`,
+      });
+      expect(n).toBeGreaterThan(0);
+    }
   });
 
   it('spend in us reduces the allowance eu may spend', async () => {

@@ -7,6 +7,7 @@ import {
   defaultBrokers,
   defaultRedisUrl,
   ensureTopics,
+  ReplicationLagRecorder,
   type Logger,
   type Publisher,
   type Redis,
@@ -113,6 +114,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       },
       deadLetter: eventsPub,
       logger,
+      replicationLag: new ReplicationLagRecorder({ registry: o.registry }),
     });
     await views.consumer.start();
     closers.push(() => views.consumer.stop());

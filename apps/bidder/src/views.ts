@@ -1,5 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import { StreamConsumer, subscribe, type Logger, type Publisher } from '@streambid/adapters';
+import {
+  StreamConsumer,
+  subscribe,
+  type Logger,
+  type Publisher,
+  type ReplicationLagRecorder,
+} from '@streambid/adapters';
 import type { Catalogue } from '@streambid/contracts';
 import { Blocklist } from './domain/blocklist.js';
 import { BudgetView } from './domain/budget.js';
@@ -26,6 +32,8 @@ export function createViews(opts: {
   budget: BudgetViewOptions;
   deadLetter: Publisher;
   logger: Logger;
+  /** Records arrival − event time of remote copies for `/metrics`. */
+  replicationLag?: ReplicationLagRecorder;
 }): Views {
   const { topics } = opts;
   const index = new CampaignIndex(opts.rates);
@@ -37,6 +45,7 @@ export function createViews(opts: {
     deadLetter: opts.deadLetter,
     deadLetterTopic: topics.deadLetter.name,
     logger: opts.logger.child({ module: 'views' }),
+    ...(opts.replicationLag ? { replicationLag: opts.replicationLag } : {}),
     subscriptions: [
       subscribe({
         topic: topics.campaigns,
