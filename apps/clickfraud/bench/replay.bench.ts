@@ -103,6 +103,7 @@ try {
 
   const t = await migrate(ch, db, 'v1');
   const tr = Date.now();
+  const cpu0 = process.cpuUsage();
   const res = await replay({
     kafka,
     ch,
@@ -114,6 +115,9 @@ try {
     logger,
   });
   const replayMs = Date.now() - tr;
+  const cpu = process.cpuUsage(cpu0);
+  // This process's CPU per click: a figure the other load on a shared machine barely moves.
+  out['replay_cpu_us_per_click'] = Number(((cpu.user + cpu.system) / N).toFixed(2));
   out['replay_ms'] = replayMs;
   out['replay_clicks_per_s'] = Math.round((res.written / replayMs) * 1000);
   console.log(`replayed ${String(res.written)} clicks in ${String(replayMs)} ms`);

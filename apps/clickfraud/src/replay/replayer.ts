@@ -3,7 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { decode, type ClickHouseClient, type Logger, type Publisher } from '@streambid/adapters';
 import { TOPICS, type TopicDef } from '@streambid/contracts';
-import { FeatureExtractor, type ClickRow, type ImpressionRow } from '../domain/features.js';
+import {
+  CLICK_COLUMNS,
+  FeatureExtractor,
+  IMPRESSION_COLUMNS,
+  type ClickRow,
+  type ImpressionRow,
+} from '../domain/features.js';
+import { decodeClick } from './click-decode.js';
 import type { ModelTables } from '../schema/names.js';
 import { planTopic, storedOffsets, type PartitionPlan } from './plan.js';
 import { TableSink } from './sink.js';
@@ -69,8 +76,13 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
     ...(opts.lingerMs === undefined ? {} : { lingerMs: opts.lingerMs }),
   };
   const sinks = {
-    clicks: new TableSink<ClickRow>(opts.ch, opts.tables.clicks, sinkOpts),
-    impressions: new TableSink<ImpressionRow>(opts.ch, opts.tables.impressions, sinkOpts),
+    clicks: new TableSink<ClickRow>(opts.ch, opts.tables.clicks, CLICK_COLUMNS, sinkOpts),
+    impressions: new TableSink<ImpressionRow>(
+      opts.ch,
+      opts.tables.impressions,
+      IMPRESSION_COLUMNS,
+      sinkOpts,
+    ),
   };
   const kindOf = new Map<string, Kind>();
   for (const k of ['clicks', 'impressions'] as const)
@@ -148,6 +160,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
     if (due > 0) await sleep(due);
   };
 
+  // Offsets for times are approximate; the event time decides membership of the window.
+  const inWindow = (ts: number): boolean => ts >= fromMs && ts < toMs;
+
   const onBatch = async ({
     batch,
     resolveOffset,
@@ -170,10 +185,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
       progress.read++;
       if (m.value === null) continue;
       const src = { topic: batch.topic, partition: batch.partition, offset: m.offset };
-      // Offsets for times are approximate; the event time decides membership of the window.
-      const inWindow = (ts: number): boolean => ts >= fromMs && ts < toMs;
       if (kind === 'clicks') {
-        const d = decode(TOPICS.clicks, m.value);
+        const d = decodeClick(m.value);
         if (!d.ok)
           bad.push({ offset: m.offset, value: m.value.toString('utf8'), reason: d.reason });
         else if (inWindow(d.value.ts)) clickRows.push(features.click(d.value, src));

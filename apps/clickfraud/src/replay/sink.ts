@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { chQuery, rawSql, sql, type ClickHouseClient } from '@streambid/adapters';
+import { tsvLine, type TsvRow } from './tsv.js';
 
 /** Errors of the connection rather than of the statement: the insert may be retried. */
 function isTransportError(err: unknown): boolean {
@@ -17,16 +19,24 @@ export interface TableSinkOptions {
   lingerMs?: number;
 }
 
+/** A batch encoded as TabSeparated lines; the first row answers for the batch (see `landed`). */
+interface Batch<Row> {
+  lines: string[];
+  first: Row;
+}
+
 /**
- * Batches rows into large ClickHouse inserts, strictly one at a time and in order. Order matters:
+ * Batches rows into large ClickHouse inserts (TabSeparated, encoded as rows arrive so only compact
+ * strings wait in the buffer), strictly one at a time and in order. Order matters:
  * rows carry their Kafka offsets and a resume starts after the highest stored offset, so a later
  * batch must never land while an earlier one might still fail. After a failed insert the sink
  * refuses everything (the replay stops and a restart resumes from what ClickHouse holds).
  * One insert of fewer than max_insert_block_size (1,048,576) rows is one block: it is stored whole
  * or not at all, and the materialized views run as part of it.
  */
-export class TableSink<Row> {
-  private buf: Row[] = [];
+export class TableSink<Row extends TsvRow<Row>> {
+  private buf: string[] = [];
+  private bufFirst: Row | undefined = undefined;
   private firstAt = 0;
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
@@ -40,6 +50,8 @@ export class TableSink<Row> {
   constructor(
     private readonly ch: ClickHouseClient,
     readonly table: string,
+    /** The table's columns to fill, in the order rows are encoded. */
+    private readonly columns: readonly [keyof Row & string, ...(keyof Row & string)[]],
     opts: TableSinkOptions = {},
   ) {
     this.batchRows = Math.min(opts.batchRows ?? 100_000, 1_000_000);
@@ -54,8 +66,11 @@ export class TableSink<Row> {
   async add(rows: readonly Row[]): Promise<void> {
     this.throwIfFailed();
     for (const r of rows) {
-      if (this.buf.length === 0) this.firstAt = Date.now();
-      this.buf.push(r);
+      if (this.buf.length === 0) {
+        this.firstAt = Date.now();
+        this.bufFirst = r;
+      }
+      this.buf.push(tsvLine(this.columns, r));
       if (this.buf.length >= this.batchRows) await this.flushNow();
     }
   }
@@ -69,9 +84,12 @@ export class TableSink<Row> {
   private async flushNow(): Promise<void> {
     if (this.inFlight > 0) await this.chain;
     this.throwIfFailed();
-    const batch = this.buf;
+    const lines = this.buf;
+    const first = this.bufFirst;
     this.buf = [];
-    if (batch.length === 0) return;
+    this.bufFirst = undefined;
+    if (first === undefined || lines.length === 0) return;
+    const batch: Batch<Row> = { lines, first };
     this.inFlight++;
     this.chain = this.chain
       .then(async () => {
@@ -79,7 +97,7 @@ export class TableSink<Row> {
         if (this.failure !== undefined) return;
         try {
           await this.insertOnce(batch);
-          this.written += batch.length;
+          this.written += lines.length;
           this.inserts++;
         } catch (err) {
           this.failure ??= err;
@@ -95,19 +113,25 @@ export class TableSink<Row> {
    * ClickHouse whether the batch landed — the batch is one atomic block and its rows carry their
    * offsets, so the first row answers for all — and retries only if it did not. Never duplicates.
    */
-  private async insertOnce(batch: Row[]): Promise<void> {
+  private async insertOnce(batch: Batch<Row>): Promise<void> {
+    const body = Buffer.from(batch.lines.join(''), 'utf8');
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.ch.insert({ table: this.table, values: batch, format: 'JSONEachRow' });
+        await this.ch.insert({
+          table: this.table,
+          columns: [...this.columns],
+          values: Readable.from([body], { objectMode: false }),
+          format: 'TabSeparated',
+        });
         return;
       } catch (err) {
         if (attempt >= 3 || !isTransportError(err)) throw err;
-        if (await this.landed(batch[0])) return;
+        if (await this.landed(batch.first)) return;
       }
     }
   }
 
-  private async landed(first: Row | undefined): Promise<boolean> {
+  private async landed(first: Row): Promise<boolean> {
     const src = first as
       { src_topic?: unknown; src_partition?: unknown; src_offset?: unknown } | undefined;
     if (
