@@ -170,7 +170,7 @@ try {
   out['report_ms'] = times[2] ?? 0;
   out['report_ms_runs'] = times.join(',');
   out['report_rows_scanned'] = rowsRead;
-  out['note'] = 'measured on a shared 2-core machine under load from other test suites';
+  out['note'] = 'Kafka, ClickHouse and the replay process share this machine's cores';
 } finally {
   await chExec(ch, rawSql(`DROP DATABASE IF EXISTS ${db}`)).catch(() => undefined);
   const admin = kafka.admin();
