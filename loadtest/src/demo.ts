@@ -13,7 +13,7 @@ import { appPorts, INVENTORY_TOKEN, stopStack, type Stack } from './run.js';
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 function parseDemoArgs(argv: readonly string[]): { keep: boolean; rate: number; duration: number } {
-  const out = { keep: false, rate: 300, duration: 20 };
+  const out = { keep: false, rate: 100, duration: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--keep') out.keep = true;
