@@ -170,7 +170,7 @@ try {
   out['report_ms'] = times[2] ?? 0;
   out['report_ms_runs'] = times.join(',');
   out['report_rows_scanned'] = rowsRead;
-  out['note'] = 'Kafka, ClickHouse and the replay process share this machine's cores';
+  out['note'] = 'Kafka, ClickHouse and the replay process share the cores of one 2-core machine';
 } finally {
   await chExec(ch, rawSql(`DROP DATABASE IF EXISTS ${db}`)).catch(() => undefined);
   const admin = kafka.admin();
