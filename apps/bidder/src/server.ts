@@ -174,7 +174,9 @@ export function createApp(d: ServerDeps): TemplatedApp {
     if (declared > maxBody) {
       st.done = true;
       d.metrics.requests.inc({ code: '413' });
-      writeError(res, 413, `body exceeds ${String(maxBody)} bytes`, undefined, true);
+      // Keep the connection: closing while the client still writes its body makes it fail with
+      // EPIPE before it reads the 413. uWS skips the rest of the declared body.
+      writeError(res, 413, `body exceeds ${String(maxBody)} bytes`);
       return;
     }
     let chunks: Buffer[] | undefined;
