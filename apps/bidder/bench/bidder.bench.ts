@@ -3,6 +3,7 @@
  * hello world with the same open-model generator. Starts its own topics (~1,000 campaigns),
  * seeded profiles and a bidder child process with workers. Last line: one JSON summary.
  */
+import { campaigns, requests } from './workload.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -15,15 +16,7 @@ import {
   silentLogger,
   waitFor,
 } from '@streambid/adapters';
-import {
-  catalogue,
-  makeBidRequest,
-  mulberry32,
-  SAMPLE_COUNTRIES,
-  type BudgetAllowance,
-  type Campaign,
-  type Creative,
-} from '@streambid/contracts';
+import { catalogue, mulberry32, type BudgetAllowance } from '@streambid/contracts';
 import { runOpenModel, type OpenModelResult } from '@streambid/loadgen';
 import { ProfileWriter } from '@streambid/profiles';
 
@@ -37,18 +30,6 @@ const RATES = (process.env['BENCH_RATES'] ?? '500,1000,2000,4000,6000,8000,10000
 const WORKERS = Number(process.env['BIDDER_WORKERS'] ?? String(availableParallelism()));
 const log = (m: string): void => console.log(`[bench] ${m}`);
 
-const SIZES = [
-  [300, 250],
-  [728, 90],
-  [320, 50],
-  [160, 600],
-  [300, 600],
-  [970, 250],
-  [336, 280],
-  [320, 100],
-] as const;
-const DEALS = Array.from({ length: 40 }, (_, i) => `deal-bench-${String(i)}`);
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -56,55 +37,6 @@ function freePort(): Promise<number> {
       const a = s.address();
       s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
     });
-  });
-}
-
-function campaigns(rng: () => number, n: number): Campaign[] {
-  const now = Date.now();
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
-  return Array.from({ length: n }, (_, i) => {
-    const r = rng();
-    const media = r < 0.7 ? 'banner' : r < 0.85 ? 'video' : 'native';
-    const [w, h] = pick(SIZES);
-    const creative: Creative = {
-      id: `cr-${String(i)}`,
-      mediaType: media,
-      ...(media === 'banner' ? { w, h } : {}),
-      ...(media === 'video' ? { mime: 'video/mp4', durationS: 15 } : {}),
-      markup:
-        media === 'video'
-          ? '<VAST version="4.0"><Ad><InLine><AdTitle>x</AdTitle></InLine></Ad></VAST>'
-          : '<a href="${CLICK_URL}"><img src="https://cdn.example/a.png"></a>',
-      landingUrl: `https://adv${String(i % 50)}.example/landing`,
-      adomain: [`adv${String(i % 50)}.example`],
-      cat: [pick(['IAB1', 'IAB2', 'IAB3', 'IAB9', 'IAB12', 'IAB17', 'IAB19', 'IAB20'])],
-      attr: [],
-    };
-    const countries =
-      rng() < 0.3
-        ? undefined
-        : Array.from({ length: 1 + Math.floor(rng() * 4) }, () => pick(SAMPLE_COUNTRIES));
-    return {
-      eventId: randomUUID(),
-      ts: now,
-      id: `bench-c-${String(i)}`,
-      version: 1,
-      homeRegion: 'eu',
-      advertiser: `adv${String(i % 50)}`,
-      name: `bench ${String(i)}`,
-      status: 'active',
-      creatives: [creative],
-      targeting: {
-        ...(countries ? { countries } : {}),
-        ...(rng() < 0.1 ? { segments: [`seg-${String(1 + Math.floor(rng() * 50))}`] } : {}),
-      },
-      bidCpmMicros: Math.round((0.5 + rng() * 9.5) * 1e6),
-      currency: 'USD',
-      budget: { totalMicros: 1e12 },
-      flight: { start: now - 3_600_000, end: now + 86_400_000 },
-      ...(rng() < 0.15 ? { frequencyCap: { perDay: 5 } } : {}),
-      deals: rng() < 0.05 ? [{ id: pick(DEALS) }] : [],
-    } satisfies Campaign;
   });
 }
 
@@ -197,14 +129,7 @@ async function main(): Promise<void> {
   log(`published ${String(cs.length)} campaigns under ${ns}`);
 
   // Request pool: realistic 2.6 traffic; some deals use ids campaigns buy, with our seat allowed.
-  const reqs = Array.from({ length: 4000 }, () => makeBidRequest(rng, { dealShare: 0.15 }));
-  for (const r of reqs) {
-    for (const imp of r.imp)
-      for (const d of imp.pmp?.deals ?? []) {
-        d.id = DEALS[Math.floor(rng() * DEALS.length)] ?? d.id;
-        d.wseat = ['streambid', 'seat-1'];
-      }
-  }
+  const reqs = requests(rng, 4000);
   const redis = createRedis('redis://127.0.0.1:6379', silentLogger(), { lazyConnect: false });
   const writer = new ProfileWriter(redis, { keyPrefix: prefix });
   const users = reqs

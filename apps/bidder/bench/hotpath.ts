@@ -3,17 +3,9 @@
  * bid-event encoding, over the same campaigns and requests as `bench:bidder`. Prints µs per request.
  * `node --conditions=@streambid/source --import tsx apps/bidder/bench/hotpath.ts`
  */
-import { randomUUID } from 'node:crypto';
+import { campaigns, requests } from './workload.js';
 import { performance } from 'node:perf_hooks';
-import {
-  catalogue,
-  makeBidRequest,
-  mulberry32,
-  parseBidRequest,
-  SAMPLE_COUNTRIES,
-  type Campaign,
-  type Creative,
-} from '@streambid/contracts';
+import { catalogue, mulberry32, parseBidRequest } from '@streambid/contracts';
 import { BufferedPublisher, silentLogger, type Publisher } from '@streambid/adapters';
 import { Blocklist } from '../src/domain/blocklist.js';
 import { BudgetView } from '../src/domain/budget.js';
@@ -24,75 +16,9 @@ import { EventSink } from '../src/events.js';
 import { buildResponse } from '../src/response.js';
 import type { ServerDeps } from '../src/server.js';
 
-const SIZES = [
-  [300, 250],
-  [728, 90],
-  [320, 50],
-  [160, 600],
-  [300, 600],
-  [970, 250],
-  [336, 280],
-  [320, 100],
-] as const;
-const DEALS = Array.from({ length: 40 }, (_, i) => `deal-bench-${String(i)}`);
-function campaigns(rng: () => number, n: number): Campaign[] {
-  const now = Date.now();
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
-  return Array.from({ length: n }, (_, i) => {
-    const r = rng();
-    const media = r < 0.7 ? 'banner' : r < 0.85 ? 'video' : 'native';
-    const [w, h] = pick(SIZES);
-    const creative: Creative = {
-      id: `cr-${String(i)}`,
-      mediaType: media,
-      ...(media === 'banner' ? { w, h } : {}),
-      ...(media === 'video' ? { mime: 'video/mp4', durationS: 15 } : {}),
-      markup:
-        media === 'video'
-          ? '<VAST version="4.0"><Ad><InLine><AdTitle>x</AdTitle></InLine></Ad></VAST>'
-          : '<a href="${CLICK_URL}"><img src="https://cdn.example/a.png"></a>',
-      landingUrl: `https://adv${String(i % 50)}.example/landing`,
-      adomain: [`adv${String(i % 50)}.example`],
-      cat: [pick(['IAB1', 'IAB2', 'IAB3', 'IAB9', 'IAB12', 'IAB17', 'IAB19', 'IAB20'])],
-      attr: [],
-    };
-    const countries =
-      rng() < 0.3
-        ? undefined
-        : Array.from({ length: 1 + Math.floor(rng() * 4) }, () => pick(SAMPLE_COUNTRIES));
-    return {
-      eventId: randomUUID(),
-      ts: now,
-      id: `bench-c-${String(i)}`,
-      version: 1,
-      homeRegion: 'eu',
-      advertiser: `adv${String(i % 50)}`,
-      name: `bench ${String(i)}`,
-      status: 'active',
-      creatives: [creative],
-      targeting: {
-        ...(countries ? { countries } : {}),
-        ...(rng() < 0.1 ? { segments: [`seg-${String(1 + Math.floor(rng() * 50))}`] } : {}),
-      },
-      bidCpmMicros: Math.round((0.5 + rng() * 9.5) * 1e6),
-      currency: 'USD',
-      budget: { totalMicros: 1e12 },
-      flight: { start: now - 3_600_000, end: now + 86_400_000 },
-      ...(rng() < 0.15 ? { frequencyCap: { perDay: 5 } } : {}),
-      deals: rng() < 0.05 ? [{ id: pick(DEALS) }] : [],
-    } satisfies Campaign;
-  });
-}
-
 const rng = mulberry32(7);
 const cs = campaigns(rng, 1000);
-const reqs = Array.from({ length: 4000 }, () => makeBidRequest(rng, { dealShare: 0.15 }));
-for (const r of reqs)
-  for (const imp of r.imp)
-    for (const d of imp.pmp?.deals ?? []) {
-      d.id = DEALS[Math.floor(rng() * DEALS.length)] ?? d.id;
-      d.wseat = ['streambid', 'seat-1'];
-    }
+const reqs = requests(rng, 4000);
 const bodies = reqs.map((r) => JSON.stringify(r));
 
 const rates = parseRates('EUR=1.08,GBP=1.27') as FxRates;
