@@ -6,22 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   makeBidRequest,
+  SAMPLE_BANNER_SIZES,
   SAMPLE_COUNTRIES,
   type BidRequest,
   type Campaign,
   type Creative,
 } from '@streambid/contracts';
 
-export const SIZES = [
-  [300, 250],
-  [728, 90],
-  [320, 50],
-  [160, 600],
-  [300, 600],
-  [970, 250],
-  [336, 280],
-  [320, 100],
-] as const;
+/** Banner sizes of the sample requests, so banner campaigns match them. */
+export const SIZES = SAMPLE_BANNER_SIZES;
 export const DEALS = Array.from({ length: 40 }, (_, i) => `deal-bench-${String(i)}`);
 
 export function campaigns(rng: () => number, n: number): Campaign[] {

@@ -48,7 +48,8 @@ export const SAMPLE_COUNTRIES = [
   'AUS',
 ] as const;
 
-const SIZES = [
+/** Banner sizes the sample generator draws from (campaign generators reuse them to match). */
+export const SAMPLE_BANNER_SIZES = [
   [300, 250],
   [728, 90],
   [320, 50],
@@ -128,10 +129,10 @@ function makeImp(rng: Rng, index: number, opts: SampleOptions): Imp {
   };
   if (rng() < 0.1) imp.bidfloorcur = 'EUR';
   if (media === 'banner') {
-    const [w, h] = pick(rng, SIZES);
+    const [w, h] = pick(rng, SAMPLE_BANNER_SIZES);
     const format = [{ w, h }];
     for (let i = int(rng, 0, 2); i > 0; i--) {
-      const [fw, fh] = pick(rng, SIZES);
+      const [fw, fh] = pick(rng, SAMPLE_BANNER_SIZES);
       format.push({ w: fw, h: fh });
     }
     imp.banner = { w, h, format, pos: int(rng, 0, 3), battr: [13, 14], api: [3, 5] };
