@@ -5,6 +5,7 @@ import { ensureKafkaJars } from './install.js';
 import { kafkaReady } from './kafka-probe.js';
 import { PROXY_PORT_OFFSET, REPLICATION_PORT_OFFSET, type Ports, type Region } from './ports.js';
 import { DATA_DIR, ensureDir, run, spawnDetached, type Log } from './proc.js';
+import { log4j2Properties } from './log4j.js';
 import type { Service } from './service.js';
 
 const JVM_OPTS = [
@@ -51,26 +52,6 @@ num.io.threads=4
 `;
 }
 
-// WARN and above to a rolling file, plus the one INFO line that says the server is up.
-function log4j2Properties(dir: string): string {
-  return `status = warn
-appender.file.type = RollingFile
-appender.file.name = file
-appender.file.fileName = ${join(dir, 'server.log')}
-appender.file.filePattern = ${join(dir, 'server.log.%i')}
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-appender.file.policies.type = Policies
-appender.file.policies.size.type = SizeBasedTriggeringPolicy
-appender.file.policies.size.size = 50MB
-appender.file.strategy.type = DefaultRolloverStrategy
-appender.file.strategy.max = 3
-rootLogger.level = warn
-rootLogger.appenderRef.file.ref = file
-logger.started.name = kafka.server.KafkaRaftServer
-logger.started.level = info
-`;
-}
 
 /** A single-node KRaft (combined broker+controller) Kafka 4.3.1 for one region. */
 export function kafkaService(region: Region, ports: Ports): Service {
@@ -96,7 +77,7 @@ export function kafkaService(region: Region, ports: Ports): Service {
       const config = join(dir, 'server.properties');
       const log4j = join(dir, 'log4j2.properties');
       writeFileSync(config, serverProperties(port, logDir));
-      writeFileSync(log4j, log4j2Properties(dir));
+      writeFileSync(log4j, log4j2Properties(dir, 'server.log', 'kafka.server.KafkaRaftServer'));
       const jvm = [...JVM_OPTS, `-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${dir}`];
       if (!existsSync(join(logDir, 'meta.properties'))) {
         log(`kafka-${region}: formatting storage in ${logDir}`);

@@ -5,6 +5,7 @@ import { ensureKafkaJars } from './install.js';
 import { mm2Ready } from './mm2-probe.js';
 import { proxyPort, type Ports, type Region } from './ports.js';
 import { DATA_DIR, ensureDir, ourPid, spawnDetached, type Log } from './proc.js';
+import { log4j2Properties } from './log4j.js';
 import type { Service } from './service.js';
 
 /** Where MirrorMaker 2 keeps its config, logs and start marker. */
@@ -128,26 +129,6 @@ const JVM_OPTS = [
   '-Djava.awt.headless=true',
 ];
 
-// WARN and above to a rolling file, plus MirrorMaker's own start/stop lines.
-function log4j2Properties(dir: string): string {
-  return `status = warn
-appender.file.type = RollingFile
-appender.file.name = file
-appender.file.fileName = ${join(dir, 'mm2.log')}
-appender.file.filePattern = ${join(dir, 'mm2.log.%i')}
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-appender.file.policies.type = Policies
-appender.file.policies.size.type = SizeBasedTriggeringPolicy
-appender.file.policies.size.size = 50MB
-appender.file.strategy.type = DefaultRolloverStrategy
-appender.file.strategy.max = 3
-rootLogger.level = warn
-rootLogger.appenderRef.file.ref = file
-logger.mm.name = org.apache.kafka.connect.mirror.MirrorMaker
-logger.mm.level = info
-`;
-}
 
 /** The config the running MirrorMaker was started with, if any. */
 export function currentMm2Config(): string | undefined {
@@ -183,7 +164,7 @@ export function mm2Service(regions: readonly Region[], ports: Ports): Service {
       ensureDir(MM2_DIR);
       const log4j = join(MM2_DIR, 'log4j2.properties');
       writeFileSync(MM2_CONFIG, config);
-      writeFileSync(log4j, log4j2Properties(MM2_DIR));
+      writeFileSync(log4j, log4j2Properties(MM2_DIR, 'mm2.log', 'org.apache.kafka.connect.mirror.MirrorMaker'));
       writeFileSync(STARTED_AT, String(Date.now()));
       return Promise.resolve(
         spawnDetached({

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@streambid/adapters';
 
 /** One app process of the stack. */
 export interface AppSpec {
@@ -42,22 +43,18 @@ export function startApp(spec: AppSpec, logDir: string): RunningApp {
 
 /** Resolves once the app's health URL answers 200; rejects if it exits or the deadline passes. */
 export async function waitHealthy(app: RunningApp, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (app.child.exitCode !== null)
-      throw new Error(
-        `${app.spec.name} exited with ${String(app.child.exitCode)}; see ${app.logFile}`,
+  await waitFor(
+    async () => {
+      if (app.child.exitCode !== null)
+        throw new Error(
+          `${app.spec.name} exited with ${String(app.child.exitCode)}; see ${app.logFile}`,
+        );
+      const res = await fetch(app.spec.healthUrl, { signal: AbortSignal.timeout(1000) }).catch(
+        () => undefined,
       );
-    try {
-      const res = await fetch(app.spec.healthUrl, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(
-    `${app.spec.name} not healthy within ${String(timeoutMs)} ms; see ${app.logFile}`,
+      return res?.status === 200;
+    },
+    { timeoutMs, intervalMs: 200, what: `${app.spec.name} healthy (see ${app.logFile})` },
   );
 }
 

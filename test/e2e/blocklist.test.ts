@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, createPublisher, silentLogger, waitFor } from '@streambid/adapters';
 import { mulberry32 } from '@streambid/contracts';
+import { createCampaign } from '../support/inventory.js';
 import { openBannerRequest } from '../support/requests.js';
 import { generateTraffic } from '@streambid/traffic';
-import { campaignBody } from '../../loadtest/src/seed.js';
 import {
   appPorts,
-  INVENTORY_TOKEN,
   setAppPortOffset,
   startStack,
   stopStack,
@@ -51,21 +49,7 @@ describe('fraud blocklist reaches the bidder', () => {
   });
 
   it('a site the clickfraud job blocklists gets 204 from the bidder', async () => {
-    const id = `e2e-${randomUUID().slice(0, 8)}`;
-    const res = await fetch(`http://127.0.0.1:${String(appPorts('eu').inventory)}/campaigns`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${INVENTORY_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        ...campaignBody({
-          id,
-          i: 0,
-          budgetMicros: 50_000_000,
-          flightEnd: Date.now() + 3_600_000,
-          perDayCap: undefined,
-        }),
-        bidCpmMicros: 40_000_000,
-      }),
-    });
+    const res = await createCampaign('eu');
     expect(res.status).toBe(201);
 
     // Yesterday's traffic with a click farm on one site, as the trackers would have recorded it.

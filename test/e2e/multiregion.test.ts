@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createKafka,
@@ -8,11 +7,10 @@ import {
   type Publisher,
 } from '@streambid/adapters';
 import { mulberry32, type Spend } from '@streambid/contracts';
+import { createCampaign, inventory } from '../support/inventory.js';
 import { openBannerRequest } from '../support/requests.js';
-import { campaignBody } from '../../loadtest/src/seed.js';
 import {
   appPorts,
-  INVENTORY_TOKEN,
   setAppPortOffset,
   startStack,
   stopStack,
@@ -44,46 +42,14 @@ describe('two regions end to end', () => {
     await stopStack(stack);
   });
 
-  const inventory = (
-    region: 'eu' | 'us',
-    path: string,
-    init: RequestInit = {},
-  ): Promise<Response> =>
-    fetch(`http://127.0.0.1:${String(appPorts(region).inventory)}${path}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${INVENTORY_TOKEN}`,
-        'content-type': 'application/json',
-        ...(init.headers ?? {}),
-      },
-    });
-
-  async function createCampaign(
-    region: 'eu' | 'us',
-    over: Record<string, unknown> = {},
-  ): Promise<string> {
-    const id = `e2e-${randomUUID().slice(0, 8)}`;
-    const body = {
-      ...campaignBody({
-        id,
-        i: 0,
-        budgetMicros: 50_000_000,
-        flightEnd: Date.now() + 3_600_000,
-        perDayCap: undefined,
-      }),
-      bidCpmMicros: 40_000_000,
-      ...over,
-    };
-    const res = await inventory(region, '/campaigns', {
-      method: 'POST',
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(201);
+  async function created(region: 'eu' | 'us', over: Record<string, unknown> = {}): Promise<string> {
+    const { status, id } = await createCampaign(region, over);
+    expect(status).toBe(201);
     return id;
   }
 
   it('a campaign created in eu is bid on by the us bidder', async () => {
-    const id = await createCampaign('eu');
+    const id = await created('eu');
     const rng = mulberry32(11);
     // The campaign's high CPM wins an open 300x250 banner whenever the us bidder knows it.
     const bidFor = async (): Promise<string[]> => {
@@ -107,7 +73,7 @@ describe('two regions end to end', () => {
   });
 
   it('reports replication lag per remote topic in /metrics of the us bidder and inventory', async () => {
-    await createCampaign('eu');
+    await created('eu');
     const remote = `eu.${stack.ns}campaigns`;
     const samples = async (port: number): Promise<number> => {
       const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
@@ -132,7 +98,7 @@ describe('two regions end to end', () => {
   it('spend in us reduces the allowance eu may spend', async () => {
     // A campaign late in its flight: pacing has released (almost) all of its budget.
     const now = Date.now();
-    const id = await createCampaign('eu', {
+    const id = await created('eu', {
       flight: { start: now - 10 * 3_600_000, end: now + 60_000 },
     });
     type Status = {

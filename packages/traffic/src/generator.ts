@@ -153,6 +153,20 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
   const clicks: Labelled<ClickEvent>[] = [];
   const ctitHuman = (): number => Math.round(2500 + Math.exp(8.5 + rnd() * 1.5));
 
+  /** Who saw which ad where: the context impressions and clicks share. */
+  const shownTo = (v: Visitor, site: Site, campaignId: string) => ({
+    campaignId,
+    creativeId: `${campaignId}-cr1`,
+    userId: v.userId,
+    ip: v.ip,
+    ua: v.ua,
+    siteDomain: site.domain,
+    publisherId: site.publisherId,
+    placement: pick(site.placements),
+    country: v.country,
+    deviceType: v.deviceType,
+  });
+
   const serve = (label: TrafficLabel, v: Visitor, site: Site, ts: number): ImpressionEvent => {
     const bidId = nextId('b');
     const campaignId = pick(campaigns);
@@ -162,16 +176,7 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
       region,
       bidId,
       requestId: `r-${bidId}`,
-      campaignId,
-      creativeId: `${campaignId}-cr1`,
-      userId: v.userId,
-      ip: v.ip,
-      ua: v.ua,
-      siteDomain: site.domain,
-      publisherId: site.publisherId,
-      placement: pick(site.placements),
-      country: v.country,
-      deviceType: v.deviceType,
+      ...shownTo(v, site, campaignId),
     };
     impressions.push({ label, event });
     return event;
@@ -262,16 +267,7 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
         ts: at(0, dur - 60_000),
         region,
         bidId: nextId('b'),
-        campaignId,
-        creativeId: `${campaignId}-cr1`,
-        userId: v.userId,
-        ip: v.ip,
-        ua: v.ua,
-        siteDomain: site.domain,
-        publisherId: site.publisherId,
-        placement: pick(site.placements),
-        country: v.country,
-        deviceType: v.deviceType,
+        ...shownTo(v, site, campaignId),
       },
     });
   }

@@ -14,10 +14,16 @@ import {
 import {
   catalogue,
   type BlocklistEntry,
+  type Catalogue,
   type TopicDef,
   type TopicValue,
 } from '@streambid/contracts';
-import { generateTraffic, type TrafficLabel, type TrafficOptions } from '@streambid/traffic';
+import {
+  generateTraffic,
+  type Traffic,
+  type TrafficLabel,
+  type TrafficOptions,
+} from '@streambid/traffic';
 import { loadClickfraudConfig } from '../config.js';
 import { modelTables } from '../schema/names.js';
 import { entityScores } from '../scoring/blocklist-job.js';
@@ -43,6 +49,24 @@ export async function produceAll<T extends TopicDef>(
     if (inFlight.length >= (opts.inFlight ?? 1)) await inFlight.shift();
   }
   await Promise.all(inFlight);
+}
+
+/** Produces generated impressions, then clicks, to the catalogue's topics (in event-time order). */
+export async function produceTraffic(
+  publisher: Publisher,
+  topics: Catalogue,
+  traffic: Traffic,
+): Promise<void> {
+  await produceAll(
+    publisher,
+    topics.impressions,
+    traffic.impressions.map((x) => x.event),
+  );
+  await produceAll(
+    publisher,
+    topics.clicks,
+    traffic.clicks.map((x) => x.event),
+  );
 }
 
 /** What an evaluation run reports. */
@@ -78,16 +102,7 @@ export async function runEvaluation(opts: {
     const startTs = Math.floor(Date.now() / day) * day - day + 10 * 3_600_000;
     const traffic = generateTraffic({ ...opts.traffic, startTs });
     const t0 = Date.now();
-    await produceAll(
-      publisher,
-      cat.impressions,
-      traffic.impressions.map((x) => x.event),
-    );
-    await produceAll(
-      publisher,
-      cat.clicks,
-      traffic.clicks.map((x) => x.event),
-    );
+    await produceTraffic(publisher, cat, traffic);
     const t1 = Date.now();
     const config = loadClickfraudConfig({
       CLICKHOUSE_URL: opts.clickhouseUrl,

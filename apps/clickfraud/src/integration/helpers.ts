@@ -10,7 +10,7 @@ import {
 import type { Catalogue } from '@streambid/contracts';
 import { generateTraffic, type Traffic, type TrafficOptions } from '@streambid/traffic';
 import type { Kafka } from 'kafkajs';
-import { produceAll } from '../eval/run.js';
+import { produceTraffic as produceEvents } from '../eval/run.js';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -29,16 +29,7 @@ export async function produceTraffic(
   const traffic = generateTraffic(opts);
   const publisher = await createPublisher(kafka);
   try {
-    await produceAll(
-      publisher,
-      topics.impressions,
-      traffic.impressions.map((x) => x.event),
-    );
-    await produceAll(
-      publisher,
-      topics.clicks,
-      traffic.clicks.map((x) => x.event),
-    );
+    await produceEvents(publisher, topics, traffic);
   } finally {
     await publisher.close();
   }
