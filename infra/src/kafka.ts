@@ -52,7 +52,6 @@ num.io.threads=4
 `;
 }
 
-
 /** A single-node KRaft (combined broker+controller) Kafka 4.3.1 for one region. */
 export function kafkaService(region: Region, ports: Ports): Service {
   const port = ports.kafka[region];

@@ -129,7 +129,6 @@ const JVM_OPTS = [
   '-Djava.awt.headless=true',
 ];
 
-
 /** The config the running MirrorMaker was started with, if any. */
 export function currentMm2Config(): string | undefined {
   return existsSync(MM2_CONFIG) ? readFileSync(MM2_CONFIG, 'utf8') : undefined;
@@ -164,7 +163,10 @@ export function mm2Service(regions: readonly Region[], ports: Ports): Service {
       ensureDir(MM2_DIR);
       const log4j = join(MM2_DIR, 'log4j2.properties');
       writeFileSync(MM2_CONFIG, config);
-      writeFileSync(log4j, log4j2Properties(MM2_DIR, 'mm2.log', 'org.apache.kafka.connect.mirror.MirrorMaker'));
+      writeFileSync(
+        log4j,
+        log4j2Properties(MM2_DIR, 'mm2.log', 'org.apache.kafka.connect.mirror.MirrorMaker'),
+      );
       writeFileSync(STARTED_AT, String(Date.now()));
       return Promise.resolve(
         spawnDetached({
