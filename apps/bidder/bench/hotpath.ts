@@ -5,8 +5,7 @@
  */
 import { campaigns, requests } from './workload.js';
 import { performance } from 'node:perf_hooks';
-import { catalogue, mulberry32, parseBidRequest } from '@streambid/contracts';
-import { BufferedPublisher, silentLogger, type Publisher } from '@streambid/adapters';
+import { mulberry32, parseBidRequest } from '@streambid/contracts';
 import { Blocklist } from '../src/domain/blocklist.js';
 import { BudgetView } from '../src/domain/budget.js';
 import { CampaignIndex } from '../src/domain/campaign-index.js';
@@ -33,18 +32,14 @@ const ctx: DecisionContext = {
   firstPriceShade: 0.8,
 };
 let sent = 0;
-const fakePub = {
-  sendBatch: (tm: { messages: unknown[] }[]) => {
-    for (const t of tm) sent += t.messages.length;
-    return Promise.resolve();
+// The serving thread only queues events; producing them happens on another thread.
+const events = new EventSink(
+  (batch) => {
+    sent += batch.length;
   },
-} as unknown as Publisher;
-const buffered = new BufferedPublisher(fakePub, silentLogger(), {
-  maxBuffered: 1e7,
-  batchSize: 1e7,
-});
-const topics = catalogue('mb-');
-const events = new EventSink(buffered, topics, 1e7);
+  1e7,
+  1,
+);
 const d = {
   cfg: { REGION: 'eu', BIDDER_SEAT: 'streambid', BIDDER_TRACKING_SECRET: 'x'.repeat(32) },
   events,
@@ -77,16 +72,14 @@ function once(body: string, time: boolean): void {
 }
 const N = Number(process.argv[2] ?? '40000');
 for (let i = 0; i < 20000; i++) once(bodies[i % bodies.length] ?? '', false);
-(events as unknown as { drain: () => void }).drain();
-await buffered.flush();
+events.flush();
 const c0 = process.cpuUsage();
 const w0 = performance.now();
 for (let i = 0; i < N; i++) {
   once(bodies[i % bodies.length] ?? '', true);
   if (i % 200 === 199) {
     const te = performance.now();
-    (events as unknown as { drain: () => void }).drain();
-    await buffered.flush();
+    events.flush();
     stages.events += performance.now() - te;
   }
 }

@@ -1,6 +1,5 @@
 import uWS, { type us_listen_socket } from 'uWebSockets.js';
 import {
-  BufferedPublisher,
   createKafka,
   createPublisher,
   createRedis,
@@ -18,8 +17,8 @@ import { ProfileReader } from '@streambid/profiles';
 import { publicUrl, type BidderConfig } from './config.js';
 import type { Coordinator } from './coordinator.js';
 import type { DecisionContext } from './domain/decide.js';
-import { EventSink } from './events.js';
-import { createBidderMetrics, type BidderMetrics } from './metrics.js';
+import { EventProducer, EventSink, type DeliverEvents } from './events.js';
+import { createBidderMetrics, trackEventStats, type BidderMetrics } from './metrics.js';
 import { createApp, type ServerDeps } from './server.js';
 import { createViews, type Views } from './views.js';
 
@@ -46,6 +45,11 @@ export interface StartOptions {
   paceShare?: number;
   /** Create missing topics first (the main thread does it once for its workers). @default true */
   ensureTopics?: boolean;
+  /**
+   * Where fire-and-forget events go (a worker posts them to the main thread, which produces
+   * them). Without it the instance connects its own event producer.
+   */
+  deliverEvents?: DeliverEvents;
 }
 
 function listen(app: uWS.TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
@@ -75,16 +79,22 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       await c().catch((err: unknown) => log.warn({ err }, 'close failed'));
   };
   try {
+    // Spend is money (acks all, idempotent); rare dead letters share this producer.
     const spend: Publisher = await createPublisher(kafka, { idempotent: true });
     closers.push(() => spend.close());
-    const eventsPub = await createPublisher(kafka, { idempotent: false });
-    closers.push(() => eventsPub.close());
-    const buffered = new BufferedPublisher(eventsPub, logger.child({ module: 'events' }), {
-      maxBuffered: cfg.BIDDER_EVENT_BUFFER,
-      lingerMs: cfg.BIDDER_EVENT_LINGER_MS,
-    });
-    const events = new EventSink(buffered, topics, cfg.BIDDER_EVENT_BUFFER);
-    closers.push(() => events.close(3000));
+    let producer: EventProducer | undefined;
+    let deliver = o.deliverEvents;
+    if (!deliver) {
+      const p = await EventProducer.start(kafka, topics, logger, {
+        maxBuffered: cfg.BIDDER_EVENT_BUFFER,
+        lingerMs: cfg.BIDDER_EVENT_LINGER_MS,
+      });
+      closers.push(() => p.close(3000));
+      producer = p;
+      deliver = p.deliver;
+    }
+    const events = new EventSink(deliver, cfg.BIDDER_EVENT_BUFFER, cfg.BIDDER_EVENT_HANDOFF_MS);
+    closers.push(() => Promise.resolve(events.flush()));
 
     // The bid path must not queue behind a dead Redis: fail fast, the decision skips profile campaigns.
     const redis: Redis = createRedis(defaultRedisUrl(cfg.REGION, cfg.REDIS_URL), logger, {
@@ -112,7 +122,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
         burstS: cfg.BIDDER_PACING_BURST_S,
         winRate: cfg.BIDDER_PACING_WIN_RATE,
       },
-      deadLetter: eventsPub,
+      deadLetter: spend,
       logger,
       replicationLag: new ReplicationLagRecorder({ registry: o.registry }),
     });
@@ -128,17 +138,17 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       seat: cfg.BIDDER_SEAT,
       firstPriceShade: cfg.BIDDER_FIRST_PRICE_SHADE,
     };
-    let lastDropped = 0;
+    const eventStats = trackEventStats(metrics, () => {
+      const p = producer?.counts ?? { buffered: 0, dropped: 0, produceErrors: 0 };
+      return { ...p, buffered: p.buffered + events.buffered, dropped: p.dropped + events.dropped };
+    });
     const refresh = (): void => {
       metrics.viewReady.set(views.consumer.ready ? 1 : 0);
       metrics.campaigns.set(views.index.size);
       metrics.allowances.set(views.budget.allowanceCount);
       metrics.blocklist.set(views.blocklist.size);
       for (const [tp, lag] of views.consumer.lag) metrics.viewLag.set({ topic: tp }, lag);
-      metrics.eventsBuffered.set(events.buffered);
-      const dropped = events.totalDropped;
-      if (dropped > lastDropped) metrics.eventsDropped.inc(dropped - lastDropped);
-      lastDropped = dropped;
+      eventStats();
     };
     const timer = setInterval(refresh, 1000);
     timer.unref();

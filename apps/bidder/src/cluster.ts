@@ -1,5 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { aggregateMetrics, type Logger, type MetricsSnapshot } from '@streambid/adapters';
+import {
+  aggregateMetrics,
+  type Logger,
+  type MetricsSnapshot,
+  type Registry,
+} from '@streambid/adapters';
+import type { EventProducer } from './events.js';
 
 import { WinLedger } from './coordinator.js';
 import type { ToMain, ToWorker, WorkerInit } from './protocol.js';
@@ -24,6 +30,10 @@ export interface ClusterOptions {
   logger: Logger;
   dedupeSize: number;
   dedupeTtlMs: number;
+  /** Produces the workers' fire-and-forget events (closed after the workers stop). */
+  events: EventProducer;
+  /** The main thread's own metrics (event production), aggregated with the workers'. */
+  registry: Registry;
   /** Longest wait for a worker to stop on shutdown. @default 10000 */
   stopTimeoutMs?: number;
 }
@@ -38,8 +48,9 @@ export interface Cluster {
 
 /**
  * The main thread of a multi-worker bidder: starts N workers on the same port and holds what
- * they share — the win-claim ledger (billing once across workers), metrics aggregation (series
- * labelled by worker; process_* values are process-wide and so repeat per worker) and readiness.
+ * they share — the win-claim ledger (billing once across workers), the event producer (so
+ * kafkajs' encoding never runs on a serving thread), metrics aggregation (series labelled by
+ * worker; process_* values are process-wide and so repeat per worker) and readiness.
  */
 export function startCluster(o: ClusterOptions): Cluster {
   const ledger = new WinLedger(o.dedupeSize, o.dedupeTtlMs);
@@ -68,8 +79,20 @@ export function startCluster(o: ClusterOptions): Cluster {
 
   const scrape = (done: (text: string) => void): void => {
     const id = ++scrapeSeq;
-    scrapes.set(id, { metrics: [], waiting: workers.length, done });
+    const s = { metrics: [] as MetricsSnapshot[], waiting: workers.length + 1, done };
+    scrapes.set(id, s);
     for (const w of workers) post(w, { t: 'collect', id });
+    void o.registry.getMetricsAsJSON().then((m) => collected(id, m));
+  };
+
+  const collected = (id: number, metrics: MetricsSnapshot): void => {
+    const s = scrapes.get(id);
+    if (!s) return;
+    s.metrics.push(metrics);
+    if (--s.waiting === 0) {
+      scrapes.delete(id);
+      void aggregateMetrics(s.metrics).then(s.done);
+    }
   };
 
   for (let i = 0; i < o.workers; i++) {
@@ -87,16 +110,12 @@ export function startCluster(o: ClusterOptions): Cluster {
         case 'metrics':
           scrape((text) => post(w, { t: 'metrics', id: m.id, text }));
           break;
-        case 'collected': {
-          const s = scrapes.get(m.id);
-          if (!s) break;
-          s.metrics.push(m.metrics);
-          if (--s.waiting === 0) {
-            scrapes.delete(m.id);
-            void aggregateMetrics(s.metrics).then(s.done);
-          }
+        case 'collected':
+          collected(m.id, m.metrics);
           break;
-        }
+        case 'events':
+          o.events.deliver(m.batch);
+          break;
         case 'listening':
           if (++listeningCount === o.workers) onListening();
           break;
@@ -139,6 +158,8 @@ export function startCluster(o: ClusterOptions): Cluster {
           }),
       ),
     );
+    // The workers handed over their last events before exiting.
+    await o.events.close(5000);
   };
 
   return { listening, died, stop };

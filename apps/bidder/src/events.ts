@@ -5,68 +5,136 @@ import type {
   ImpressionEvent,
   WinEvent,
 } from '@streambid/contracts';
-import type { BufferedPublisher } from '@streambid/adapters';
+import type { Kafka } from 'kafkajs';
+import { BufferedPublisher, createPublisher, type Logger } from '@streambid/adapters';
+
+/** A fire-and-forget event and the topic it goes to (plain data: crosses worker threads). */
+export type StreamEvent =
+  | { kind: 'bids'; value: BidEvent }
+  | { kind: 'wins'; value: WinEvent }
+  | { kind: 'impressions'; value: ImpressionEvent }
+  | { kind: 'clicks'; value: ClickEvent };
+
+/** Takes a batch of events towards Kafka: directly in one thread, or posted to the main thread. */
+export type DeliverEvents = (batch: StreamEvent[]) => void;
 
 /**
- * Fire-and-forget events. Bid events are queued as plain objects and handed to the
- * BufferedPublisher (which validates each through its zod schema) on the next turn of the event
- * loop, so schema validation never sits between a request and its response. The queue is bounded;
- * what does not fit is dropped and counted.
+ * The serving thread's side of fire-and-forget events: it only queues plain objects and hands
+ * them over in batches every `lingerMs`. Schema validation, JSON encoding and kafkajs' batch
+ * encoding happen where `deliver` leads — the main thread in a multi-worker bidder — so none of
+ * them sits between a request and its response. The queue is bounded; what does not fit is
+ * dropped and counted.
  */
 export class EventSink {
-  private pending: BidEvent[] = [];
-  private scheduled = false;
-  /** Bid events refused by the pre-buffer (the BufferedPublisher counts its own drops). */
+  private pending: StreamEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** Events refused because the queue was full. */
   dropped = 0;
 
   constructor(
-    private readonly out: BufferedPublisher,
-    private readonly topics: Catalogue,
+    private readonly deliver: DeliverEvents,
     private readonly max: number,
+    private readonly lingerMs: number,
   ) {}
 
-  bid(e: BidEvent): void {
+  bid(value: BidEvent): void {
+    this.push({ kind: 'bids', value });
+  }
+
+  win(value: WinEvent): void {
+    this.push({ kind: 'wins', value });
+  }
+
+  impression(value: ImpressionEvent): void {
+    this.push({ kind: 'impressions', value });
+  }
+
+  click(value: ClickEvent): void {
+    this.push({ kind: 'clicks', value });
+  }
+
+  private push(e: StreamEvent): void {
     if (this.pending.length >= this.max) {
       this.dropped++;
       return;
     }
     this.pending.push(e);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drain);
-    }
+    this.timer ??= setTimeout(this.flush, this.lingerMs);
   }
 
-  private readonly drain = (): void => {
-    this.scheduled = false;
+  /** Hands over what is queued now. */
+  readonly flush = (): void => {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    for (const e of batch) this.out.offer(this.topics.bids, e);
+    this.deliver(batch);
   };
 
-  win(e: WinEvent): void {
-    this.out.offer(this.topics.wins, e);
-  }
-
-  impression(e: ImpressionEvent): void {
-    this.out.offer(this.topics.impressions, e);
-  }
-
-  click(e: ClickEvent): void {
-    this.out.offer(this.topics.clicks, e);
-  }
-
   get buffered(): number {
-    return this.pending.length + this.out.stats.buffered;
+    return this.pending.length;
+  }
+}
+
+/**
+ * The producing side: each event passes its topic's zod schema in the BufferedPublisher (which
+ * batches, bounds and counts) on its way to Kafka.
+ */
+export class EventProducer {
+  private constructor(
+    private readonly out: BufferedPublisher,
+    private readonly topics: Catalogue,
+    private readonly closePublisher: () => Promise<void>,
+  ) {}
+
+  /** Connects its own (non-idempotent, batched) producer. */
+  static async start(
+    kafka: Kafka,
+    topics: Catalogue,
+    logger: Logger,
+    o: { maxBuffered: number; lingerMs: number },
+  ): Promise<EventProducer> {
+    const pub = await createPublisher(kafka, { idempotent: false });
+    const out = new BufferedPublisher(pub, logger.child({ module: 'events' }), {
+      maxBuffered: o.maxBuffered,
+      lingerMs: o.lingerMs,
+    });
+    return new EventProducer(out, topics, () => pub.close());
   }
 
-  get totalDropped(): number {
-    return this.dropped + this.out.stats.dropped + this.out.stats.invalid;
+  readonly deliver: DeliverEvents = (batch) => {
+    const t = this.topics;
+    for (const e of batch) {
+      switch (e.kind) {
+        case 'bids':
+          this.out.offer(t.bids, e.value);
+          break;
+        case 'wins':
+          this.out.offer(t.wins, e.value);
+          break;
+        case 'impressions':
+          this.out.offer(t.impressions, e.value);
+          break;
+        case 'clicks':
+          this.out.offer(t.clicks, e.value);
+          break;
+      }
+    }
+  };
+
+  /** Totals for the metrics (invalid events count as dropped). */
+  get counts(): { buffered: number; dropped: number; produceErrors: number } {
+    const s = this.out.stats;
+    return { buffered: s.buffered, dropped: s.dropped + s.invalid, produceErrors: s.produceErrors };
   }
 
-  /** Hands over what is queued and sends it (shutdown). */
+  /** Sends what is buffered (within `timeoutMs`) and disconnects. */
   async close(timeoutMs: number): Promise<void> {
-    this.drain();
-    await this.out.close(timeoutMs);
+    try {
+      await this.out.close(timeoutMs);
+    } finally {
+      await this.closePublisher();
+    }
   }
 }

@@ -1,15 +1,23 @@
 import { availableParallelism } from 'node:os';
-import { createLogger, createMetricsRegistry } from '@streambid/adapters';
+import {
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  defaultBrokers,
+  ensureTopics,
+} from '@streambid/adapters';
+import { catalogue, type TopicDef } from '@streambid/contracts';
 import { startBidder } from './bidder.js';
 import { startCluster } from './cluster.js';
 import { loadBidderConfig } from './config.js';
 import { LocalCoordinator } from './coordinator.js';
-import { createKafka, defaultBrokers, ensureTopics } from '@streambid/adapters';
-import { catalogue, type TopicDef } from '@streambid/contracts';
+import { EventProducer } from './events.js';
+import { createEventMetrics, trackEventStats } from './metrics.js';
 
 /**
  * Composition root: `npm run bidder`. With BIDDER_WORKERS > 0 the main thread creates the topics,
- * starts the workers (each serves the port) and coordinates them; with 0 it serves by itself.
+ * starts the workers (each serves the port), produces their events and coordinates them; with 0
+ * it serves by itself.
  */
 async function main(): Promise<void> {
   const cfg = loadBidderConfig();
@@ -47,12 +55,22 @@ async function main(): Promise<void> {
     return;
   }
 
+  const registry = createMetricsRegistry('bidder', { region: cfg.REGION, worker: 'main' });
+  const events = await EventProducer.start(kafka, topics, logger, {
+    maxBuffered: cfg.BIDDER_EVENT_BUFFER,
+    lingerMs: cfg.BIDDER_EVENT_LINGER_MS,
+  });
+  const refreshEvents = trackEventStats(createEventMetrics(registry), () => events.counts);
+  const timer = setInterval(refreshEvents, 1000);
+  timer.unref();
   const cluster = startCluster({
     workers: cfg.BIDDER_WORKERS,
     env: { ...process.env },
     logger,
     dedupeSize: cfg.BIDDER_WIN_DEDUPE_SIZE,
     dedupeTtlMs,
+    events,
+    registry,
   });
   try {
     await Promise.race([
@@ -74,6 +92,7 @@ async function main(): Promise<void> {
     ]);
     log.info({ signal: why }, 'draining');
   } finally {
+    clearInterval(timer);
     await cluster.stop();
   }
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from '@streambid/adapters';
 
 /** Everything the bidder exports on `/metrics`, registered on one registry per worker. */
-export interface BidderMetrics {
+export interface BidderMetrics extends EventMetrics {
   requests: Counter<'code'>;
   bids: Counter;
   noBids: Counter<'reason'>;
@@ -14,9 +14,6 @@ export interface BidderMetrics {
   campaigns: Gauge;
   allowances: Gauge;
   blocklist: Gauge;
-  eventsBuffered: Gauge;
-  eventsDropped: Counter;
-  produceErrors: Counter;
 }
 
 export function createBidderMetrics(registry: Registry): BidderMetrics {
@@ -85,6 +82,20 @@ export function createBidderMetrics(registry: Registry): BidderMetrics {
       help: 'Blocklist entries',
       registers,
     }),
+    ...createEventMetrics(registry),
+  };
+}
+
+/** The event-pipeline part of the metrics (also exported by the main thread, which produces). */
+export interface EventMetrics {
+  eventsBuffered: Gauge;
+  eventsDropped: Counter;
+  produceErrors: Counter;
+}
+
+export function createEventMetrics(registry: Registry): EventMetrics {
+  const registers = [registry];
+  return {
     eventsBuffered: new Gauge({
       name: 'bidder_events_buffered',
       help: 'Events waiting to be produced to Kafka',
@@ -92,7 +103,7 @@ export function createBidderMetrics(registry: Registry): BidderMetrics {
     }),
     eventsDropped: new Counter({
       name: 'bidder_events_dropped_total',
-      help: 'Events dropped because the bounded buffer was full or a send failed',
+      help: 'Events dropped because the bounded buffer was full, a send failed or an event was invalid',
       registers,
     }),
     produceErrors: new Counter({
@@ -100,5 +111,25 @@ export function createBidderMetrics(registry: Registry): BidderMetrics {
       help: 'Failed Kafka produce attempts (events and spend)',
       registers,
     }),
+  };
+}
+
+/** Event counters as totals since start. */
+export interface EventStats {
+  buffered: number;
+  dropped: number;
+  produceErrors: number;
+}
+
+/** Returns a refresher that moves the gauges and counters to the current totals. */
+export function trackEventStats(m: EventMetrics, read: () => EventStats): () => void {
+  let last: EventStats = { buffered: 0, dropped: 0, produceErrors: 0 };
+  return () => {
+    const now = read();
+    m.eventsBuffered.set(now.buffered);
+    if (now.dropped > last.dropped) m.eventsDropped.inc(now.dropped - last.dropped);
+    if (now.produceErrors > last.produceErrors)
+      m.produceErrors.inc(now.produceErrors - last.produceErrors);
+    last = now;
   };
 }

@@ -1,9 +1,11 @@
 import type { MetricsSnapshot } from '@streambid/adapters';
+import type { StreamEvent } from './events.js';
 
 /** Messages from a worker thread to the main thread. */
 export type ToMain =
   | { t: 'claim'; id: number; bidId: string }
   | { t: 'settle'; bidId: string; billed: boolean }
+  | { t: 'events'; batch: StreamEvent[] }
   | { t: 'metrics'; id: number }
   | { t: 'collected'; id: number; metrics: MetricsSnapshot }
   | { t: 'listening'; port: number }

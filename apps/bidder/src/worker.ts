@@ -8,7 +8,8 @@ import type { ToMain, ToWorker, WorkerInit } from './protocol.js';
 /**
  * One serving thread: its own uWS app on the shared port and its own views built from Kafka (each
  * worker reads the streams itself: no cross-thread copies of the views on the bid path). Claims
- * on win notices, metrics aggregation and readiness go through the main thread.
+ * on win notices, metrics aggregation and readiness go through the main thread, and so do
+ * fire-and-forget events, which the main thread validates and produces.
  */
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -91,6 +92,7 @@ try {
     coordinator,
     paceShare: 1 / init.workers,
     ensureTopics: false,
+    deliverEvents: (batch) => send({ t: 'events', batch }),
   });
   send({ t: 'listening', port: instance.port });
   await instance.caughtUp;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
-import { Pool } from 'undici';
+import { RawHttpPool } from './raw-http.js';
 import { dueCount, intendedTime, latencyFrom, secondOf, totalRequests } from './schedule.js';
 
 /** One request to send. */
@@ -98,7 +98,7 @@ function summary(h: hdr.Histogram): LatencySummary {
 
 /**
  * Sends requests at a fixed arrival rate for `durationS`, without waiting for responses, over
- * undici keep-alive pools, and records latency from each request's intended send time in an HDR
+ * keep-alive connection pools ({@link RawHttpPool}), and records latency from each request's intended send time in an HDR
  * histogram (microsecond resolution). Resolves when every sent request has finished.
  */
 export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult> {
@@ -107,13 +107,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
   if (!(o.rate > 0) || !(o.durationS > 0)) throw new Error('rate and durationS must be positive');
   const pools = origins.map(
     (u) =>
-      new Pool(u, {
-        connections: o.connections ?? 64,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        bodyTimeout: o.timeoutMs ?? 10_000,
-        headersTimeout: o.timeoutMs ?? 10_000,
-      }),
+      new RawHttpPool(u, { connections: o.connections ?? 64, timeoutMs: o.timeoutMs ?? 10_000 }),
   );
   const total = totalRequests(o.rate, o.durationS);
   const maxInFlight = o.maxInFlight ?? 100_000;
@@ -153,38 +147,36 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
     }
     const spec = o.makeRequest(i);
     if (spec.tag !== undefined) tagCounts[spec.tag] = (tagCounts[spec.tag] ?? 0) + 1;
-    const pool = pools[i % pools.length] as Pool;
+    const pool = pools[i % pools.length] as RawHttpPool;
     inFlight++;
     sent++;
     if (o.timeline) bucket(sec).sent++;
-    pool
-      .request({
-        path: spec.path,
-        method: spec.method ?? (spec.body === undefined ? 'GET' : 'POST'),
-        ...(spec.headers ? { headers: spec.headers } : {}),
-        ...(spec.body === undefined ? {} : { body: spec.body }),
-      })
-      .then(async (r) => {
-        let text = '';
-        if (o.onResponse) text = await r.body.text();
-        else await r.body.dump();
-        const us = Math.max(1, Math.round(latencyFrom(intended, performance.now()) * 1000));
-        all.recordValue(us);
-        completed++;
-        const k = String(r.statusCode);
-        statusCounts[k] = (statusCounts[k] ?? 0) + 1;
-        if (o.timeline) {
-          const b = bucket(sec);
-          b.completed++;
-          b.h.recordValue(us);
+    pool.request(
+      spec.method ?? (spec.body === undefined ? 'GET' : 'POST'),
+      spec.path,
+      spec.headers,
+      spec.body,
+      o.onResponse !== undefined,
+      (err, res) => {
+        if (err || !res) {
+          errors++;
+          if (o.timeline) bucket(sec).errors++;
+        } else {
+          const us = Math.max(1, Math.round(latencyFrom(intended, performance.now()) * 1000));
+          all.recordValue(us);
+          completed++;
+          const k = String(res.status);
+          statusCounts[k] = (statusCounts[k] ?? 0) + 1;
+          if (o.timeline) {
+            const b = bucket(sec);
+            b.completed++;
+            b.h.recordValue(us);
+          }
+          o.onResponse?.(res.status, res.body, i);
         }
-        o.onResponse?.(r.statusCode, text, i);
-      })
-      .catch(() => {
-        errors++;
-        if (o.timeline) bucket(sec).errors++;
-      })
-      .finally(settle);
+        settle();
+      },
+    );
   };
 
   await new Promise<void>((resolve) => {
@@ -199,7 +191,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
   });
   if (inFlight > 0) await allDone;
   const wall = (performance.now() - start) / 1000;
-  await Promise.all(pools.map((p) => p.close()));
+  for (const p of pools) p.close();
   const result: OpenModelResult = {
     targetRate: o.rate,
     durationS: o.durationS,

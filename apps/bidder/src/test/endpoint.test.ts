@@ -2,8 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublisher, ensureTopics, waitFor, type Publisher } from '@streambid/adapters';
-import { makeBidRequest, mulberry32 } from '@streambid/contracts';
+import {
+  createPublisher,
+  ensureTopics,
+  silentLogger,
+  StreamConsumer,
+  subscribe,
+  waitFor,
+  type Publisher,
+} from '@streambid/adapters';
+import { makeBidRequest, mulberry32, type BidEvent, type BidResponse } from '@streambid/contracts';
 import { runOpenModel } from '@streambid/loadgen';
 import { brokerFor, endpoints, testKafka, testTopics, uniq } from '../../../../test/support/env.js';
 import { makeCampaign } from '../../../../test/support/fixtures.js';
@@ -79,6 +87,8 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
           TOPIC_NAMESPACE: ns,
           PROFILE_KEY_PREFIX: `${uniq('fz')}:`,
           LOG_LEVEL: 'warn',
+          // Events leave the workers only at shutdown: the last test checks that hand-off.
+          BIDDER_EVENT_HANDOFF_MS: '600000',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -192,5 +202,46 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
     expect((await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status).toBe(200);
     // Five times more traffic after warm-up must not grow the process by more than 64 MB.
     expect(rssAfter - rssWarm).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  // Last: it stops the bidder. Workers hand their events to the main thread, which produces them.
+  it('produces one bid event per bid from its workers, including bids answered just before SIGTERM', async () => {
+    const body = readFileSync(new URL('site-banner-format.json', FIXTURES), 'utf8');
+    const bidIds: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const req = { ...(JSON.parse(body) as { id: string }), id: `sigterm-${String(i)}` };
+      const r = await post(port, req);
+      if (r.status === 200)
+        bidIds.push(...(r.json as BidResponse).seatbid.flatMap((s) => s.bid.map((b) => b.id)));
+    }
+    expect(bidIds.length).toBeGreaterThan(0);
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+    expect(exited).toBe(0);
+
+    const seen = new Set<string>();
+    const consumer = new StreamConsumer({
+      kafka: testKafka('eu'),
+      service: 'bidder-test',
+      deadLetter: pub,
+      deadLetterTopic: topics.deadLetter.name,
+      logger: silentLogger(),
+      subscriptions: [
+        subscribe({
+          topic: topics.bids,
+          handle: (recs: { value: BidEvent | null }[]) => {
+            for (const r of recs) if (r.value) seen.add(r.value.bidId);
+          },
+        }),
+      ],
+    });
+    await consumer.start();
+    try {
+      await consumer.caughtUp;
+      expect(bidIds.filter((id) => !seen.has(id))).toEqual([]);
+    } finally {
+      await consumer.stop();
+    }
   });
 });
