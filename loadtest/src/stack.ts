@@ -24,14 +24,25 @@ export interface RunningApp {
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** Starts an app the way `npm run <app>` does (tsx, source conditions), logging to a file. */
+/**
+ * Starts an app the way `npm run <app>` does (tsx, source conditions), logging to a file.
+ * `LOADTEST_NODE_ARGS` adds Node flags to every app (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+ */
 export function startApp(spec: AppSpec, logDir: string): RunningApp {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${spec.name}.log`);
   const fd = openSync(logFile, 'a');
+  const extra = (process.env['LOADTEST_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    ['--conditions=@streambid/source', '--import', 'tsx', spec.entry, ...(spec.args ?? [])],
+    [
+      ...extra,
+      '--conditions=@streambid/source',
+      '--import',
+      'tsx',
+      spec.entry,
+      ...(spec.args ?? []),
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, ...spec.env },

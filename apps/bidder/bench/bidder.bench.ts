@@ -6,6 +6,7 @@
 import { campaigns, requests } from './workload.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import {
@@ -170,6 +171,9 @@ async function main(): Promise<void> {
     );
     b = await search('bidder', url, bodies);
     const metrics = await (await fetch(`${url}/metrics`)).text();
+    // BENCH_METRICS_OUT=<file> keeps the bidder's own metrics (server-side latency, GC, loop delay).
+    const out = process.env['BENCH_METRICS_OUT'];
+    if (out) writeFileSync(out, metrics);
     rssMb = Math.round(
       Number(/^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0) / 1048576,
     );

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { applyKafkajsIdleTimerFix } from './idle-timer-fix.js';
 
 // kafkajs reports every retriable protocol error (leader moves, coordinator loading) at ERROR and
 // retries it; our own code logs what actually fails. One level down keeps operator logs meaningful.
@@ -17,6 +18,7 @@ export function createKafka(opts: {
   logger: Logger;
   extra?: Partial<KafkaConfig>;
 }): Kafka {
+  applyKafkajsIdleTimerFix();
   const log = opts.logger.child({ module: 'kafkajs' });
   return new Kafka({
     clientId: opts.clientId,
