@@ -26,6 +26,8 @@ export interface Summary {
       notice_errors: number;
       bot_requests: number;
       send_lag_p99_ms: number;
+      /** p99 of each second of the run (ms), to tell warm-up from steady state. */
+      p99_ms_by_second: number[];
     }
   >;
   overspend_pct_max: number;
@@ -91,6 +93,7 @@ export function summarise(input: {
       notice_errors: r.noticeErrors,
       bot_requests: r.botRequests,
       send_lag_p99_ms: res.sendLagMs.p99,
+      p99_ms_by_second: (res.timeline ?? []).map((t) => t.p99Ms),
     };
   }
   const campaigns = input.seeded.map((c) => {

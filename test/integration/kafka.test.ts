@@ -3,6 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import {
   BufferedPublisher,
   createPublisher,
+  GroupCommitPublisher,
   ensureTopics,
   SchemaValidationError,
   silentLogger,
@@ -12,7 +13,7 @@ import {
   type ConsumedRecord,
   type Publisher,
 } from '@streambid/adapters';
-import { TOPIC_LIST, type Campaign, type DeadLetter } from '@streambid/contracts';
+import { TOPIC_LIST, type Campaign, type DeadLetter, type Spend } from '@streambid/contracts';
 import { testKafka, testTopics } from '../support/env.js';
 import { makeCampaign } from '../support/fixtures.js';
 
@@ -156,5 +157,57 @@ describe('Kafka adapters against the real broker', () => {
       timeoutMs: 15_000,
     });
     expect(got.some((r) => r.key === values[12]?.id)).toBe(false);
+  });
+
+  it('group-commits concurrent acknowledged sends: every value once, in fewer produce requests', async () => {
+    let produceRequests = 0;
+    publisher.producer.on(publisher.producer.events.REQUEST, (e) => {
+      if (e.payload.apiName === 'Produce') produceRequests++;
+    });
+    const gc = new GroupCommitPublisher(publisher, topics.spend);
+    const spends: Spend[] = Array.from({ length: 200 }, (_, i) => ({
+      eventId: `gc-${String(i)}`,
+      ts: Date.now(),
+      region: 'eu',
+      campaignId: 'c-gc',
+      creativeId: 'cr-gc',
+      bidId: `gc-${String(i)}`,
+      requestId: `r-${String(i)}`,
+      cpmMicros: 1_000_000,
+      amountMicros: 1000,
+      currency: 'USD',
+    }));
+    await Promise.all(spends.map((v) => gc.publish(v)));
+    expect(produceRequests).toBeGreaterThan(0);
+    expect(produceRequests).toBeLessThan(spends.length / 4);
+    const got: ConsumedRecord<Spend>[] = [];
+    await consume(topics.spend, got).start();
+    await waitFor(() => got.length >= spends.length, { timeoutMs: 15_000 });
+    const ids = got.map((r) => r.value?.eventId);
+    expect(new Set(ids).size).toBe(spends.length);
+    expect(ids.length).toBe(spends.length);
+  });
+
+  it('refuses an invalid value alone and still sends the valid ones queued with it', async () => {
+    const gc = new GroupCommitPublisher(publisher, topics.spend);
+    const ok = (i: number): Spend => ({
+      eventId: `gcv-${String(i)}`,
+      ts: Date.now(),
+      region: 'eu',
+      campaignId: 'c-gcv',
+      creativeId: 'cr-gcv',
+      bidId: `gcv-${String(i)}`,
+      requestId: 'r',
+      cpmMicros: 1000,
+      amountMicros: 1,
+      currency: 'USD',
+    });
+    const bad = { ...ok(99), currency: 'DOLLARS' };
+    const results = await Promise.allSettled([
+      gc.publish(ok(1)),
+      gc.publish(bad),
+      gc.publish(ok(2)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 });

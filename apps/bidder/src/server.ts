@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp } from 'uWebSockets.js';
 import { parseBidRequest, type BidRequest, type Catalogue } from '@streambid/contracts';
-import { statusLine, type Logger, type Publisher } from '@streambid/adapters';
+import { statusLine, type GroupCommitPublisher, type Logger } from '@streambid/adapters';
 import type { ProfileReader } from '@streambid/profiles';
 import type { BidderConfig } from './config.js';
 import type { Coordinator } from './coordinator.js';
@@ -29,7 +29,8 @@ export interface ServerDeps {
   views: Views;
   reader: ProfileReader | undefined;
   events: EventSink;
-  spend: Publisher;
+  /** Acknowledged spend, group-committed across concurrent win notices. */
+  spend: GroupCommitPublisher<Catalogue['spend']>;
   topics: Catalogue;
   metrics: BidderMetrics;
   coordinator: Coordinator;

@@ -155,7 +155,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps): void {
         amountMicros: impressionCostMicros(cpm),
         currency: campaignCur,
       };
-      await d.spend.publish(d.topics.spend, [spend]);
+      await d.spend.publish(spend);
       billed = true;
       d.views.budget.recordBilled(ctx.bidId, ctx.campaignId, spend.amountMicros, now);
       d.events.win({

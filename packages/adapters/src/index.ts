@@ -13,5 +13,6 @@ export * from './kafka/admin.js';
 export * from './kafka/codec.js';
 export * from './kafka/publisher.js';
 export * from './kafka/buffered.js';
+export * from './kafka/group-commit.js';
 export * from './kafka/consumer.js';
 export * from './kafka/replication-lag.js';
