@@ -7,6 +7,12 @@ export const scenarioSchema = z.object({
   /** Arrival rate per region (requests/s). */
   rate: z.number().positive().max(100_000).default(1000),
   durationS: z.number().positive().max(3600).default(30),
+  /**
+   * Seconds of traffic at the same rate before the measured phase (JIT, connection pools, first
+   * profile writes), reported on its own and left out of the latency thresholds; its bids, wins
+   * and spend still count in the business results. 0 disables it.
+   */
+  warmupS: z.number().min(0).max(600).default(5),
   /** Share of traffic from labelled bots (data-centre IPs, injection, bursts, farms). */
   botShare: z.number().min(0).max(1).default(0.1),
   /** Share of our bids that win at the simulated exchange. */
@@ -50,9 +56,13 @@ const FLAGS = new Set([
   '--keep',
   '--bot-share',
   '--delay-ms',
+  '--warmup',
 ]);
 
-/** Parses `--regions eu,us --rate 1000 --duration 30 [--scenario file] [--out dir] [--keep]`. */
+/**
+ * Parses `--regions eu,us --rate 1000 --duration 30 [--warmup s] [--scenario file] [--out dir]
+ * [--keep]`.
+ */
 export function parseArgs(argv: readonly string[]): LoadtestArgs {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -95,10 +105,12 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
   const duration = num('--duration');
   const botShare = num('--bot-share');
   const delay = num('--delay-ms');
+  const warmup = num('--warmup');
   if (rate !== undefined) overrides['rate'] = rate;
   if (duration !== undefined) overrides['durationS'] = duration;
   if (botShare !== undefined) overrides['botShare'] = botShare;
   if (delay !== undefined) overrides['replicationDelayMs'] = delay;
+  if (warmup !== undefined) overrides['warmupS'] = warmup;
   const parsed = scenarioSchema.safeParse({ ...(fileScenario as object), ...overrides });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -109,6 +121,7 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
         durationS: '--duration',
         botShare: '--bot-share',
         replicationDelayMs: '--delay-ms',
+        warmupS: '--warmup',
       }[field] ?? `--scenario (${field})`;
     throw new UsageError(`${flag}: ${issue?.message ?? 'invalid'}`);
   }

@@ -105,7 +105,7 @@ export async function runLoadtest(
       ...blockedIps.map((value) => ({ kind: 'ip' as const, value })),
       ...blockedSites.map((value) => ({ kind: 'site' as const, value })),
     ]);
-    const flightEnd = Date.now() + (scenario.durationS + 20) * 1000;
+    const flightEnd = Date.now() + (scenario.warmupS + scenario.durationS + 20) * 1000;
     const seeded = await seedCampaigns(stack, scenario, flightEnd);
     say(
       `seeded ${String(seeded.length)} campaigns through the inventory APIs and blocklisted ${String(blockedIps.length)} IPs, ${String(blockedSites.length)} site(s)`,
@@ -118,20 +118,30 @@ export async function runLoadtest(
     await sleep(2000);
     const probe = new ReplicationLagProbe();
     await probe.start(stack.brokers, stack.topics);
+    const drive = (sc: typeof scenario): Promise<RegionRun[]> =>
+      Promise.all(
+        regions.map((r) =>
+          driveRegion({
+            stack,
+            region: r,
+            scenario: sc,
+            visits: visits.get(r) ?? [],
+            blocked: { ips: new Set(blockedIps), sites: new Set(blockedSites) },
+          }),
+        ),
+      );
+    let warmup: RegionRun[] = [];
+    if (scenario.warmupS > 0) {
+      say(
+        `warm-up: ${String(scenario.rate)} req/s per region for ${String(scenario.warmupS)} s (not measured) ...`,
+      );
+      // A different seed: the warm-up does not replay the measured phase's first requests.
+      warmup = await drive({ ...scenario, durationS: scenario.warmupS, seed: scenario.seed + 1 });
+    }
     say(
       `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,
     );
-    const runs = await Promise.all(
-      regions.map((r) =>
-        driveRegion({
-          stack,
-          region: r,
-          scenario,
-          visits: visits.get(r) ?? [],
-          blocked: { ips: new Set(blockedIps), sites: new Set(blockedSites) },
-        }),
-      ),
-    );
+    const runs = await drive(scenario);
     say('traffic done; settling spend and replication ...');
     await sleep(3000 + scenario.replicationDelayMs * 2);
     const spend = await collectSpend(stack.brokers, stack.topics);
@@ -144,6 +154,7 @@ export async function runLoadtest(
       runId: stack.runId,
       scenario,
       runs,
+      warmup,
       seeded,
       spend,
       lag: { p50: probe.p50Ms(), p99: probe.p99Ms() },

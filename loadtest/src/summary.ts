@@ -30,6 +30,8 @@ export interface Summary {
       p99_ms_by_second: number[];
     }
   >;
+  /** The warm-up phase before the measured one (not subject to the latency thresholds). */
+  warmup: { duration_s: number; regions: Record<string, { p99_ms: number; rps: number }> };
   overspend_pct_max: number;
   overspend_pct_mean: number;
   underdelivery_pct_mean: number;
@@ -59,6 +61,8 @@ export function summarise(input: {
   runId: string;
   scenario: Scenario;
   runs: RegionRun[];
+  /** Warm-up runs: their business effects count, their latency does not. */
+  warmup: RegionRun[];
   seeded: SeededCampaign[];
   spend: { byCampaign: Map<string, number>; byRegion: Map<string, Map<string, number>> };
   lag: { p50: number | null; p99: number | null };
@@ -115,11 +119,13 @@ export function summarise(input: {
   );
   let violations = 0;
   const caps = new Map(input.seeded.map((c) => [c.id, c.perDayCap]));
-  for (const r of input.runs)
-    for (const [k, n] of r.winsByUserCampaign) {
-      const cap = caps.get(k.slice(k.indexOf('|') + 1));
-      if (cap !== undefined && n > cap) violations += n - cap;
-    }
+  const wins = new Map<string, number>();
+  for (const r of [...input.warmup, ...input.runs])
+    for (const [k, n] of r.winsByUserCampaign) wins.set(k, (wins.get(k) ?? 0) + n);
+  for (const [k, n] of wins) {
+    const cap = caps.get(k.slice(k.indexOf('|') + 1));
+    if (cap !== undefined && n > cap) violations += n - cap;
+  }
   const overspendMax = over.length ? Math.max(...over) : 0;
   const p99s = Object.values(regions).map((r) => r.p99_ms);
   const errorRate = sent === 0 ? 0 : errors / sent;
@@ -136,6 +142,15 @@ export function summarise(input: {
     run_id: input.runId,
     scenario,
     regions,
+    warmup: {
+      duration_s: scenario.warmupS,
+      regions: Object.fromEntries(
+        input.warmup.map((r) => [
+          r.region,
+          { p99_ms: r.result.latencyMs.p99, rps: round(r.result.throughputRps, 1) },
+        ]),
+      ),
+    },
     overspend_pct_max: overspendMax,
     overspend_pct_mean: over.length ? round(over.reduce((a, b) => a + b, 0) / over.length) : 0,
     underdelivery_pct_mean: under.length
@@ -143,7 +158,7 @@ export function summarise(input: {
       : 0,
     campaigns,
     freq_cap_violations: violations,
-    blocklisted_bids: input.runs.reduce((a, r) => a + r.blocklistedBids, 0),
+    blocklisted_bids: [...input.warmup, ...input.runs].reduce((a, r) => a + r.blocklistedBids, 0),
     replication_lag_p50_ms: input.lag.p50,
     replication_lag_p99_ms: input.lag.p99,
     replication_delay_injected_ms: scenario.replicationDelayMs,
