@@ -8,7 +8,7 @@ import { buildVisits, requestFor, type Visit } from './exchange.js';
 import { renderReport } from './report/html.js';
 import {
   appPorts,
-  driveRegion,
+  prepareRegion,
   seedBlocklist,
   seedCampaigns,
   startStack,
@@ -118,18 +118,18 @@ export async function runLoadtest(
     await sleep(2000);
     const probe = new ReplicationLagProbe();
     await probe.start(stack.brokers, stack.topics);
-    const drive = (sc: typeof scenario): Promise<RegionRun[]> =>
-      Promise.all(
-        regions.map((r) =>
-          driveRegion({
-            stack,
-            region: r,
-            scenario: sc,
-            visits: visits.get(r) ?? [],
-            blocked: { ips: new Set(blockedIps), sites: new Set(blockedSites) },
-          }),
-        ),
+    const drive = (sc: typeof scenario): Promise<RegionRun[]> => {
+      const starts = regions.map((r) =>
+        prepareRegion({
+          stack,
+          region: r,
+          scenario: sc,
+          visits: visits.get(r) ?? [],
+          blocked: { ips: new Set(blockedIps), sites: new Set(blockedSites) },
+        }),
       );
+      return Promise.all(starts.map((start) => start()));
+    };
     let warmup: RegionRun[] = [];
     if (scenario.warmupS > 0) {
       say(

@@ -12,8 +12,7 @@ import {
   type Region,
   type TopicDef,
 } from '@streambid/contracts';
-import { runOpenModel, type OpenModelResult } from '@streambid/loadgen';
-import { Pool } from 'undici';
+import { RawHttpPool, runOpenModel, type OpenModelResult } from '@streambid/loadgen';
 import { up, type Endpoints } from '../../infra/src/index.js';
 import type { Scenario } from './args.js';
 import { ReplicationLagProbe } from './business.js';
@@ -260,14 +259,18 @@ export interface RegionRun {
   winsByUserCampaign: Map<string, number>;
 }
 
-/** Sends traffic to one region's bidder at a fixed rate and plays the exchange for its bids. */
-export async function driveRegion(opts: {
+/**
+ * Prepares one region's traffic (request bodies, the exchange's state) and returns the function
+ * that sends it at a fixed rate and plays the exchange for its bids. Preparing every region
+ * before starting any keeps one region's set-up from delaying another's first requests.
+ */
+export function prepareRegion(opts: {
   stack: Stack;
   region: Region;
   scenario: Scenario;
   blocked: { ips: Set<string>; sites: Set<string> };
   visits: Visit[];
-}): Promise<RegionRun> {
+}): () => Promise<RegionRun> {
   const { region, scenario } = opts;
   const rng = mulberry32(scenario.seed + REGION_INDEX[region] * 7919);
   const url = `http://127.0.0.1:${String(appPorts(region).bidder)}`;
@@ -286,21 +289,17 @@ export async function driveRegion(opts: {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  // Notices go over their own keep-alive pool (undici's request, not fetch: a fraction of the CPU).
-  const notices = new Pool(url, { connections: 16, headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const get = async (u: string, v: Visit, expect: number): Promise<void> => {
-    try {
-      const res = await notices.request({
-        method: 'GET',
-        path: u.startsWith(url) ? u.slice(url.length) : u,
-        headers: { 'x-forwarded-for': v.ip, 'user-agent': v.ua },
+  // Notices go over their own keep-alive connections (the generator's lean client).
+  const notices = new RawHttpPool(url, { connections: 16, timeoutMs: 10_000 });
+  const get = (u: string, v: Visit, expect: number): Promise<void> =>
+    new Promise((resolve) => {
+      const path = u.startsWith(url) ? u.slice(url.length) : u;
+      const headers = { 'x-forwarded-for': v.ip, 'user-agent': v.ua };
+      notices.request('GET', path, headers, undefined, false, (err, res) => {
+        if (err || res?.status !== expect) run.noticeErrors++;
+        resolve();
       });
-      await res.body.dump();
-      if (res.statusCode !== expect) run.noticeErrors++;
-    } catch {
-      run.noticeErrors++;
-    }
-  };
+    });
   // Bodies are built before the clock starts so the generator spends its CPU on sending.
   const size = Math.max(1, Math.min(Math.ceil(scenario.rate * scenario.durationS), 30_000));
   const bodies: string[] = [];
@@ -326,64 +325,66 @@ export async function driveRegion(opts: {
       await get(trackerUrl(nurl, '/t/click'), v, 302);
     }
   };
-  const result = await runOpenModel({
-    url,
-    rate: scenario.rate,
-    durationS: scenario.durationS,
-    connections: 32,
-    timeline: true,
-    makeRequest: (i) => {
-      const k = i % size;
-      const v = opts.visits[k % opts.visits.length] as Visit;
-      visitOf.set(i, { v, k });
-      if (v.label !== 'human') run.botRequests++;
-      return {
-        method: 'POST',
-        path: '/openrtb2/bid',
-        headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6' },
-        body: bodies[k] ?? '',
-        tag: region,
-      };
-    },
-    onResponse: (status, body, i) => {
-      const seen = visitOf.get(i);
-      visitOf.delete(i);
-      if (status !== 200 || !seen) return;
-      const v = seen.v;
-      const blocked =
-        opts.blocked.ips.has(v.ip) ||
-        (namesSite[seen.k] === true && opts.blocked.sites.has(v.siteDomain));
-      let resp: BidResponse;
-      try {
-        resp = JSON.parse(body) as BidResponse;
-      } catch {
-        return;
-      }
-      for (const sb of resp.seatbid ?? []) {
-        for (const b of sb.bid) {
-          run.bids++;
-          if (blocked) run.blocklistedBids++;
-          if (rng() >= scenario.winRate || !b.nurl) continue;
-          run.wins++;
-          const cid = b.cid ?? '';
-          const k = `${v.userId}|${cid}`;
-          run.winsByUserCampaign.set(k, (run.winsByUserCampaign.get(k) ?? 0) + 1);
-          const clearing = Math.max(0.000001, b.price * (0.6 + 0.4 * rng()));
-          track(
-            afterWin(b.nurl, v, clearing, {
-              requestId: resp.id,
-              bidId: b.id,
-              impId: b.impid,
-              adId: b.adid ?? '',
-            }),
-          );
+  return async () => {
+    const result = await runOpenModel({
+      url,
+      rate: scenario.rate,
+      durationS: scenario.durationS,
+      connections: 32,
+      timeline: true,
+      makeRequest: (i) => {
+        const k = i % size;
+        const v = opts.visits[k % opts.visits.length] as Visit;
+        visitOf.set(i, { v, k });
+        if (v.label !== 'human') run.botRequests++;
+        return {
+          method: 'POST',
+          path: '/openrtb2/bid',
+          headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6' },
+          body: bodies[k] ?? '',
+          tag: region,
+        };
+      },
+      onResponse: (status, body, i) => {
+        const seen = visitOf.get(i);
+        visitOf.delete(i);
+        if (status !== 200 || !seen) return;
+        const v = seen.v;
+        const blocked =
+          opts.blocked.ips.has(v.ip) ||
+          (namesSite[seen.k] === true && opts.blocked.sites.has(v.siteDomain));
+        let resp: BidResponse;
+        try {
+          resp = JSON.parse(body) as BidResponse;
+        } catch {
+          return;
         }
-      }
-    },
-  });
-  while (pending.size > 0) await Promise.race(pending);
-  await notices.close();
-  return { ...run, result };
+        for (const sb of resp.seatbid ?? []) {
+          for (const b of sb.bid) {
+            run.bids++;
+            if (blocked) run.blocklistedBids++;
+            if (rng() >= scenario.winRate || !b.nurl) continue;
+            run.wins++;
+            const cid = b.cid ?? '';
+            const k = `${v.userId}|${cid}`;
+            run.winsByUserCampaign.set(k, (run.winsByUserCampaign.get(k) ?? 0) + 1);
+            const clearing = Math.max(0.000001, b.price * (0.6 + 0.4 * rng()));
+            track(
+              afterWin(b.nurl, v, clearing, {
+                requestId: resp.id,
+                bidId: b.id,
+                impId: b.impid,
+                adId: b.adid ?? '',
+              }),
+            );
+          }
+        }
+      },
+    });
+    while (pending.size > 0) await Promise.race(pending);
+    notices.close();
+    return { ...run, result };
+  };
 }
 
 export { ReplicationLagProbe, buildVisits };

@@ -1,4 +1,10 @@
 export { runOpenModel } from './open-model.js';
+export {
+  RawHttpPool,
+  ResponseParser,
+  type RawHttpPoolOptions,
+  type RawResponse,
+} from './raw-http.js';
 export type {
   LatencySummary,
   OpenModelOptions,
