@@ -73,3 +73,43 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
     await admin.disconnect();
   }
 }
+
+/** Names of a namespaced topic or its remote copy: `<ns>-<hex id>-<topic>`, `eu.<ns>-…`. */
+const NAMESPACED = /^(?:(?:eu|us|ap)\.)*[a-z][a-z0-9]*(?:-[a-z0-9]+)*?-[0-9a-f]{8,12}-/;
+
+/** True for topics created under a test, bench or load-test namespace (never the bare catalogue). */
+export function isNamespacedTopic(name: string): boolean {
+  return NAMESPACED.test(name);
+}
+
+/** Deletes the given topics (in batches); topics already gone are ignored. */
+export async function deleteTopics(kafka: Kafka, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let i = 0; i < names.length; i += 100)
+      await admin
+        .deleteTopics({ topics: names.slice(i, i + 100), timeout: 30_000 })
+        .catch((err: unknown) => {
+          if (!(
+            err instanceof Error &&
+            /does not host this topic-partition|UNKNOWN_TOPIC/i.test(err.message)
+          ))
+            throw err;
+        });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every topic name on the cluster. */
+export async function listTopics(kafka: Kafka): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics();
+  } finally {
+    await admin.disconnect();
+  }
+}
