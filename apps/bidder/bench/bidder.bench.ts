@@ -13,7 +13,9 @@ import {
   createKafka,
   createPublisher,
   createRedis,
+  deleteTopics,
   ensureTopics,
+  listTopics,
   silentLogger,
   waitFor,
 } from '@streambid/adapters';
@@ -196,6 +198,7 @@ async function main(): Promise<void> {
   } finally {
     await stop(hello);
   }
+  await deleteTopics(kafka, (await listTopics(kafka)).filter((t) => t.startsWith(ns)));
   const bidderMax = b.best?.targetRate ?? 0;
   const helloMax = h.best?.targetRate ?? 0;
   const summary = {
