@@ -198,7 +198,10 @@ async function main(): Promise<void> {
   } finally {
     await stop(hello);
   }
-  await deleteTopics(kafka, (await listTopics(kafka)).filter((t) => t.startsWith(ns)));
+  await deleteTopics(
+    kafka,
+    (await listTopics(kafka)).filter((t) => t.startsWith(ns)),
+  );
   const bidderMax = b.best?.targetRate ?? 0;
   const helloMax = h.best?.targetRate ?? 0;
   const summary = {
