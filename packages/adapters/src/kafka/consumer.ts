@@ -172,7 +172,9 @@ export class StreamConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.opts.fromBeginning ?? true });
     await consumer.run({
-      autoCommit: true,
+      // kafkajs commits after every batch when autoCommit is on. A private view re-reads from the
+      // beginning on every start, so its commits would be pure broker work: it never commits.
+      autoCommit: this.opts.groupId !== undefined,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
@@ -229,7 +231,7 @@ export class StreamConsumer {
       this.applied += good.length;
       this.checkCaughtUp();
     }
-    await commitOffsetsIfNecessary();
+    if (this.opts.groupId !== undefined) await commitOffsetsIfNecessary();
     await heartbeat();
   }
 
