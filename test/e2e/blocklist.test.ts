@@ -49,7 +49,10 @@ describe('fraud blocklist reaches the bidder', () => {
   });
 
   it('a site the clickfraud job blocklists gets 204 from the bidder', async () => {
-    const res = await createCampaign('eu');
+    // A budget whose pace never refuses a bid here: the control request below must get 200
+    // whatever the time between bids (a 50 USD hourly budget at a 40 USD CPM refills one bid
+    // every ~3 s, faster than a quick replay).
+    const res = await createCampaign('eu', { budget: { totalMicros: 50_000_000_000 } });
     expect(res.status).toBe(201);
 
     // Yesterday's traffic with a click farm on one site, as the trackers would have recorded it.
