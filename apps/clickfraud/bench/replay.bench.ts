@@ -112,6 +112,7 @@ try {
     fromMs: null,
     toMs: null,
     batchRows: config.CLICKFRAUD_BATCH_ROWS,
+    lanes: config.CLICKFRAUD_REPLAY_LANES,
     logger,
   });
   const replayMs = Date.now() - tr;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { blocklistEntrySchema } from '@streambid/contracts';
+import { ipv4ToInt } from '@streambid/traffic';
 import { blocklistEntries, DEFAULT_BLOCK_POLICY } from './blocklist.js';
-import { FeatureExtractor, isBotUserAgent, subnetOf } from './features.js';
+import { FeatureExtractor, ipv4Int, isBotUserAgent, subnetOf } from './features.js';
 import { formatDuration, progressLine } from './progress.js';
 import { combineScore, DEFAULT_RULES, reasonsFor, type ClickEvidence } from './rules.js';
 
@@ -27,6 +28,29 @@ describe('click features', () => {
     expect(
       isBotUserAgent('Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1'),
     ).toBe(false);
+  });
+
+  it('reads IPv4 addresses exactly as the traffic package does', () => {
+    const probes = [
+      '1.2.3.4',
+      '255.255.255.255',
+      '0.0.0.0',
+      '010.1.2.3',
+      '1.2.3.256',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..3.4',
+      '.1.2.3',
+      '1.2.3.',
+      '1.2.3.4 ',
+      '1.2.3.0004',
+      '2001:db8::1',
+      '',
+      'a.b.c.d',
+      '1.2.3.-4',
+      '١.2.3.4',
+    ];
+    for (const ip of probes) expect(ipv4Int(ip), ip).toBe(ipv4ToInt(ip) ?? -1);
   });
 
   it('derives the /24, the data-centre provider and the click-to-impression time', () => {

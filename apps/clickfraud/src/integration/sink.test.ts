@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chExec, chQuery, rawSql, sqlIdent, type ClickHouseClient } from '@streambid/adapters';
 import { testClickHouse, uniq } from '../../../../test/support/env.js';
-import { CLICK_COLUMNS, FeatureExtractor, type ClickRow } from '../domain/features.js';
+import { CLICK_COLUMNS, FeatureExtractor } from '../domain/features.js';
 import { TableSink } from '../replay/sink.js';
+import { clickLine } from '../replay/tsv.js';
 import { migrate } from '../schema/migrations.js';
 
 describe('the ClickHouse table sink', () => {
@@ -45,8 +46,12 @@ describe('the ClickHouse table sink', () => {
         { topic: 'clicks', partition: 3, offset: String(2 ** 53 - 10 + i) },
       ),
     );
-    const sink = new TableSink<ClickRow>(ch, t.clicks, CLICK_COLUMNS);
-    await sink.add(rows);
+    // A batch of 4 rows: the last insert is a partial batch.
+    const sink = new TableSink(ch, t.clicks, CLICK_COLUMNS, { batchRows: 4 });
+    for (const r of rows) {
+      const src = { topic: r.src_topic, partition: r.src_partition, offset: r.src_offset };
+      sink.push(clickLine(r, false), src);
+    }
     await sink.drain();
     const back = await chQuery<Record<string, unknown>>(
       ch,
@@ -60,5 +65,6 @@ describe('the ClickHouse table sink', () => {
     );
     expect(back[0]?.['dc_provider']).toBe('aws');
     expect(sink.written).toBe(hostile.length);
+    expect(sink.inserts).toBe(2);
   });
 });

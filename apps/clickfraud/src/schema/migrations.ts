@@ -10,7 +10,8 @@ import { metaTables, modelTables, type ModelTables } from './names.js';
 export interface Migration {
   id: number;
   name: string;
-  statements: (t: ModelTables) => string[];
+  /** `has(table, column)` tells what the database holds, for statements without IF EXISTS. */
+  statements: (t: ModelTables, has: (table: string, column: string) => boolean) => string[];
 }
 
 const RAW_COMMON = `
@@ -76,6 +77,42 @@ function rollupViews(t: ModelTables): string[] {
   return out;
 }
 
+/**
+ * The subnet and cookie rollups without the states nothing reads (cookies per subnet; addresses
+ * and sites per cookie). Those unique-set states were built for every group of every insert and
+ * cost more than the raw insert itself; scoring and reports read only what is left.
+ */
+function leanViews(t: ModelTables, has: (table: string, column: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const src of ['clicks', 'impressions'] as const)
+    out.push(
+      `DROP TABLE IF EXISTS ${mv(t.subnetHourly, src)}`,
+      `DROP TABLE IF EXISTS ${mv(t.cookieDaily, src)}`,
+    );
+  if (has(t.subnetHourly, 'cookies')) out.push(`ALTER TABLE ${t.subnetHourly} DROP COLUMN cookies`);
+  for (const c of ['ips', 'sites'])
+    if (has(t.cookieDaily, c)) out.push(`ALTER TABLE ${t.cookieDaily} DROP COLUMN ${c}`);
+  for (const src of ['clicks', 'impressions'] as const) {
+    const from = src === 'clicks' ? t.clicks : t.impressions;
+    const counts = viewCounts(src);
+    out.push(
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${mv(t.subnetHourly, src)} TO ${t.subnetHourly} AS
+       SELECT toStartOfHour(ts) AS hour, subnet, ${counts}, uniqExactState(ip) AS ips
+       FROM ${from} GROUP BY hour, subnet`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${mv(t.cookieDaily, src)} TO ${t.cookieDaily} AS
+       SELECT toDate(ts) AS day, user_id, ${counts}
+       FROM ${from} GROUP BY day, user_id`,
+    );
+  }
+  return out;
+}
+
+/** A click counts 1 in `clicks`, an impression 1 in `impressions`. */
+function viewCounts(src: 'clicks' | 'impressions'): string {
+  const c = src === 'clicks' ? 1 : 0;
+  return `sumState(toUInt64(${String(c)})) AS clicks, sumState(toUInt64(${String(1 - c)})) AS impressions`;
+}
+
 const AGG_COUNTS = `clicks AggregateFunction(sum, UInt64), impressions AggregateFunction(sum, UInt64)`;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -131,6 +168,11 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS ${t.scoreStage} AS ${t.clickScores}`,
     ],
   },
+  {
+    id: 4,
+    name: 'lean subnet and cookie rollups (drop unread unique-set states)',
+    statements: leanViews,
+  },
 ];
 
 /** Creates the database and service tables, then applies missing migrations of `version`. */
@@ -168,7 +210,17 @@ export async function migrate(
   );
   for (const m of MIGRATIONS) {
     if (applied.has(m.id)) continue;
-    for (const s of m.statements(t)) await chExec(ch, rawSql(s));
+    const columns = new Set(
+      (
+        await chQuery<{ t: string; c: string }>(
+          ch,
+          sql`SELECT table AS t, name AS c FROM system.columns WHERE database = ${db}`,
+        )
+      ).map((r) => `${r.t}.${r.c}`),
+    );
+    const has = (table: string, column: string): boolean =>
+      columns.has(`${table.split('.')[1] ?? ''}.${column}`); // names are plain sqlIdent
+    for (const s of m.statements(t, has)) await chExec(ch, rawSql(s));
     await chExec(
       ch,
       sql`INSERT INTO ${rawSql(meta.migrations)} (model, id, name, applied_ms) VALUES (${t.version}, ${m.id}, ${m.name}, ${Date.now()})`,

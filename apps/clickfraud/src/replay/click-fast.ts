@@ -1,0 +1,278 @@
+import type { FeatureExtractor } from '../domain/features.js';
+
+/**
+ * The replay's fastest path: a click message straight from its JSON bytes to its TabSeparated
+ * line (the same bytes `clickLine(features.click(parseClick(raw)))` gives), without JSON.parse,
+ * intermediate objects or strings. It takes only the plain shape trackers write — one flat object
+ * of known keys, each at most once, with ASCII strings free of escapes and control characters and
+ * non-negative integers of at most 15 digits — and applies the checks of `clickSchema` to it.
+ * Anything else (and anything the schema rejects) returns false and goes the general way, which
+ * decides. click-fast.test.ts checks both ways agree.
+ */
+
+/** Field indexes, in the order of the schema. */
+const F = {
+  eventId: 0,
+  ts: 1,
+  region: 2,
+  bidId: 3,
+  campaignId: 4,
+  creativeId: 5,
+  impressionTs: 6,
+  userId: 7,
+  ip: 8,
+  ua: 9,
+  siteDomain: 10,
+  appBundle: 11,
+  publisherId: 12,
+  placement: 13,
+  country: 14,
+  deviceType: 15,
+} as const;
+const KEYS = Object.keys(F).map((k) => Buffer.from(k, 'latin1'));
+const NUMERIC = (1 << F.ts) | (1 << F.impressionTs) | (1 << F.deviceType);
+/** Schema bounds of the string fields: [min, max] length. */
+const BOUNDS_BY_FIELD: Partial<Record<number, readonly [number, number]>> = {
+  [F.eventId]: [1, 128],
+  [F.bidId]: [1, 256],
+  [F.campaignId]: [1, 256],
+  [F.creativeId]: [1, 256],
+  [F.userId]: [0, 256],
+  [F.ip]: [0, 64],
+  [F.ua]: [0, 1024],
+  [F.siteDomain]: [0, 256],
+  [F.appBundle]: [0, 256],
+  [F.publisherId]: [0, 256],
+  [F.placement]: [0, 256],
+  [F.country]: [0, 3],
+};
+const MIN_LEN = Int32Array.from({ length: 16 }, (_, k) => BOUNDS_BY_FIELD[k]?.[0] ?? 0);
+const MAX_LEN = Int32Array.from({ length: 16 }, (_, k) => BOUNDS_BY_FIELD[k]?.[1] ?? -1);
+const REQUIRED = (1 << F.eventId) | (1 << F.ts) | (1 << F.region) | (1 << F.bidId);
+const REQUIRED_ALL = REQUIRED | (1 << F.campaignId) | (1 << F.creativeId);
+
+const QUOTE = 0x22;
+const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/** Reusable parse state (one per encoder): value spans and numbers by field. */
+class Fields {
+  seen = 0;
+  readonly start = new Int32Array(16);
+  readonly end = new Int32Array(16);
+  readonly num = new Float64Array(16);
+}
+
+/** Which known key spans raw[s, e), or -1. */
+function keyAt(raw: Buffer, s: number, e: number): number {
+  const len = e - s;
+  for (let k = 0; k < KEYS.length; k++) {
+    const key = KEYS[k] as Buffer;
+    if (key.length !== len || key[0] !== raw[s]) continue;
+    let i = 1;
+    while (i < len && key[i] === raw[s + i]) i++;
+    if (i === len) return k;
+  }
+  return -1;
+}
+
+/** Scans the object into `f`; false for anything outside the plain shape. */
+function scan(raw: Buffer, f: Fields): boolean {
+  const n = raw.length;
+  let i = 0;
+  f.seen = 0;
+  while (i < n && isWs(raw[i] ?? 0)) i++;
+  if (raw[i++] !== 0x7b) return false;
+  for (;;) {
+    while (i < n && isWs(raw[i] ?? 0)) i++;
+    if (raw[i++] !== QUOTE) return false;
+    const ks = i;
+    while (i < n && raw[i] !== QUOTE) i++;
+    const k = keyAt(raw, ks, i++);
+    if (k < 0 || (f.seen & (1 << k)) !== 0) return false;
+    f.seen |= 1 << k;
+    while (i < n && isWs(raw[i] ?? 0)) i++;
+    if (raw[i++] !== 0x3a) return false;
+    while (i < n && isWs(raw[i] ?? 0)) i++;
+    const c = raw[i] ?? 0;
+    if (c === QUOTE) {
+      if ((NUMERIC & (1 << k)) !== 0) return false;
+      const vs = ++i;
+      for (;;) {
+        const b = raw[i];
+        if (b === undefined || b < 0x20 || b > 0x7e || b === 0x5c) return false;
+        if (b === QUOTE) break;
+        i++;
+      }
+      f.start[k] = vs;
+      f.end[k] = i++;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if ((NUMERIC & (1 << k)) === 0) return false;
+      const vs = i;
+      let v = 0;
+      while (i < n && (raw[i] ?? 0) >= 0x30 && (raw[i] ?? 0) <= 0x39)
+        v = v * 10 + ((raw[i++] ?? 0) - 0x30);
+      const d = raw[i];
+      // Leading zeros, fractions, exponents and long numbers are left to JSON.parse.
+      if (i - vs > 15 || (c === 0x30 && i - vs > 1) || d === 0x2e || d === 0x65 || d === 0x45)
+        return false;
+      f.num[k] = v;
+    } else return false;
+    while (i < n && isWs(raw[i] ?? 0)) i++;
+    const sep = raw[i++];
+    if (sep === 0x7d) break;
+    if (sep !== 0x2c) return false;
+  }
+  while (i < n && isWs(raw[i] ?? 0)) i++;
+  return i === n;
+}
+
+/** The checks of `clickSchema` on scanned fields. */
+function valid(raw: Buffer, f: Fields): boolean {
+  if ((f.seen & REQUIRED_ALL) !== REQUIRED_ALL) return false;
+  for (let k = 0; k < 16; k++) {
+    const max = MAX_LEN[k] ?? -1;
+    if (max < 0 || (f.seen & (1 << k)) === 0) continue;
+    const len = (f.end[k] ?? 0) - (f.start[k] ?? 0);
+    if (len < (MIN_LEN[k] ?? 0) || len > max) return false;
+  }
+  const rs = f.start[F.region] ?? 0;
+  if ((f.end[F.region] ?? 0) - rs !== 2) return false;
+  const r0 = raw[rs];
+  const r1 = raw[rs + 1];
+  return (
+    (r0 === 0x65 && r1 === 0x75) || (r0 === 0x75 && r1 === 0x73) || (r0 === 0x61 && r1 === 0x70)
+  );
+}
+
+/** Whether the scanned message holds field `k`. */
+function has(f: Fields, k: number): boolean {
+  return (f.seen & (1 << k)) !== 0;
+}
+
+/** Copies field `k`'s bytes (nothing when absent) and a tab; returns the offset after them. */
+function field(raw: Buffer, f: Fields, k: number, out: Buffer, o: number): number {
+  if (has(f, k))
+    for (let i = f.start[k] ?? 0, e = f.end[k] ?? 0; i < e; i++) out[o++] = raw[i] ?? 0;
+  out[o++] = 0x09;
+  return o;
+}
+
+/** Writes an integer's decimal digits at `o`; returns the offset after them. */
+function writeInt(out: Buffer, o: number, v: number): number {
+  if (v < 0) {
+    out[o++] = 0x2d;
+    v = -v;
+  }
+  const s = o;
+  do {
+    out[o++] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  } while (v > 0);
+  for (let a = s, b = o - 1; a < b; a++, b--) {
+    const t = out[a] ?? 0;
+    out[a] = out[b] ?? 0;
+    out[b] = t;
+  }
+  return o;
+}
+
+/** Writes an ASCII string (topic names, offsets, provider names) at `o`. */
+function writeAscii(out: Buffer, o: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+  return o;
+}
+
+/** An IPv4 address in raw[s, e) as an integer, or -1; the same answers as `ipv4Int`. */
+function ipv4At(raw: Buffer, s: number, e: number): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = s; i < e; i++) {
+    const c = raw[i] ?? 0;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 255 || ++dots > 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      part = part * 10 + (c - 0x30);
+      digits++;
+    } else return -1;
+  }
+  return dots === 3 && digits > 0 && part <= 255 ? n * 256 + part : -1;
+}
+
+/** Encodes plain click messages; reuses its parse state, so one per lane. */
+export class FastClickEncoder {
+  private readonly f = new Fields();
+  constructor(private readonly features: FeatureExtractor) {}
+
+  /** Scans `raw`: its event time when it is a plain, valid click, else -1 (take the general way). */
+  scan(raw: Buffer): number {
+    return scan(raw, this.f) && valid(raw, this.f) ? (this.f.num[F.ts] ?? -1) : -1;
+  }
+
+  /** An upper bound on the bytes of the scanned click's line. */
+  static maxBytes(raw: Buffer, topic: string, offset: string): number {
+    // The address appears twice (ip, subnet); numbers and fixed columns fit in 256 bytes.
+    return raw.length * 2 + topic.length + offset.length + 256;
+  }
+
+  /** Writes the line of the click `scan` accepted last; returns the offset after its newline. */
+  write(raw: Buffer, out: Buffer, o: number, topic: string, partition: number, offset: string) {
+    // No closures here: this runs once per click (and tsx wraps every closure it creates).
+    const f = this.f;
+    const ts = f.num[F.ts] ?? 0;
+    o = writeInt(out, o, Math.floor(ts / 1000));
+    out[o++] = 0x09;
+    o = writeInt(out, o, ts);
+    out[o++] = 0x09;
+    o = field(raw, f, F.region, out, o);
+    o = field(raw, f, F.eventId, out, o);
+    o = field(raw, f, F.bidId, out, o);
+    o = field(raw, f, F.campaignId, out, o);
+    o = field(raw, f, F.creativeId, out, o);
+    o = field(raw, f, F.userId, out, o);
+    o = field(raw, f, F.ip, out, o);
+    // The /24 of an IPv4 address, else the address itself (as subnetOf).
+    const ipS = f.start[F.ip] ?? 0;
+    const ipE = f.end[F.ip] ?? 0;
+    const ip = has(f, F.ip) && ipE > ipS ? ipv4At(raw, ipS, ipE) : -1;
+    if (ip < 0) o = field(raw, f, F.ip, out, o);
+    else {
+      let cut = ipE - 1;
+      while (raw[cut] !== 0x2e) cut--;
+      for (let i = ipS; i < cut; i++) out[o++] = raw[i] ?? 0;
+      o = writeAscii(out, o, '.0/24\t');
+    }
+    o = field(raw, f, F.ua, out, o);
+    const site = has(f, F.siteDomain);
+    o = field(raw, f, site ? F.siteDomain : F.appBundle, out, o);
+    out[o++] = !site && has(f, F.appBundle) ? 0x31 : 0x30;
+    out[o++] = 0x09;
+    o = field(raw, f, F.publisherId, out, o);
+    o = field(raw, f, F.placement, out, o);
+    o = field(raw, f, F.country, out, o);
+    o = writeInt(out, o, has(f, F.deviceType) ? (f.num[F.deviceType] ?? 0) : 0);
+    out[o++] = 0x09;
+    o = writeAscii(out, o, topic);
+    out[o++] = 0x09;
+    o = writeInt(out, o, partition);
+    out[o++] = 0x09;
+    o = writeAscii(out, o, offset);
+    out[o++] = 0x09;
+    const imp = has(f, F.impressionTs) ? (f.num[F.impressionTs] ?? 0) : -1;
+    o = writeInt(out, o, imp < 0 ? 0 : imp);
+    out[o++] = 0x09;
+    // -1 = unknown click-to-impression time (as FeatureExtractor.click).
+    o = writeInt(out, o, imp < 0 ? -1 : ts - imp);
+    out[o++] = 0x09;
+    if (ip >= 0) o = writeAscii(out, o, this.features.dcProvider(ip));
+    out[o++] = 0x09;
+    const ua = has(f, F.ua) ? raw.toString('latin1', f.start[F.ua], f.end[F.ua]) : undefined;
+    out[o++] = this.features.botUa(ua) ? 0x31 : 0x30;
+    out[o++] = 0x0a;
+    return o;
+  }
+}
