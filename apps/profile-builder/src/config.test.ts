@@ -9,6 +9,7 @@ describe('profile-builder config', () => {
       PROFILE_BUILDER_PORT: 8070,
       PROFILE_TTL_SECONDS: 2_592_000,
       PROFILE_KEY_PREFIX: 'sb:',
+      PROFILE_MAX_CALLS_IN_FLIGHT: 1,
       REGION: 'eu',
     });
   });

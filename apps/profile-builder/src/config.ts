@@ -16,6 +16,11 @@ const schema = z.object({
   PROFILE_MAX_OPS_PER_CALL: z.coerce.number().int().min(1).max(5000).default(64),
   /** Profiles loaded and stored per Redis script call (the bulk of a call's cost). */
   PROFILE_MAX_PROFILES_PER_CALL: z.coerce.number().int().min(1).max(5000).default(16),
+  /**
+   * Script calls sent to Redis and not yet answered: a bid-path read can wait behind all of them,
+   * so 1 keeps that wait to one call (see README).
+   */
+  PROFILE_MAX_CALLS_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(1),
   /** Partition batches applied concurrently. */
   PROFILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
         segmentHalfLifeMs: cfg.PROFILE_SEGMENT_HALF_LIFE_MS,
         maxOpsPerCall: cfg.PROFILE_MAX_OPS_PER_CALL,
         maxProfilesPerCall: cfg.PROFILE_MAX_PROFILES_PER_CALL,
+        maxCallsInFlight: cfg.PROFILE_MAX_CALLS_IN_FLIGHT,
       },
     });
     const b = builder;

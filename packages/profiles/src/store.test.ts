@@ -208,6 +208,52 @@ describe.each(Object.values(ProfileFormat))(
       expect(await run('11')).toEqual([1, 0]);
     });
 
+    it('keeps at most maxCallsInFlight script calls at Redis, over all batches', async () => {
+      const { keyPrefix, reader } = store();
+      let inFlight = 0;
+      let peak = 0;
+      let calls = 0;
+      const counting = new Proxy(redis, {
+        get(target, prop) {
+          if (prop === 'evalsha')
+            return async (...args: Parameters<typeof redis.evalsha>) => {
+              calls++;
+              peak = Math.max(peak, ++inFlight);
+              try {
+                return await target.evalsha(...args);
+              } finally {
+                inFlight--;
+              }
+            };
+          const v: unknown = Reflect.get(target, prop);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const opts = { keyPrefix, format, maxProfilesPerCall: 2, maxOpsPerCall: 4 };
+      const updates = sampleUpdates(6, 8);
+      for (const maxCallsInFlight of [1, 3]) {
+        const writer = new ProfileWriter(counting, { ...opts, maxCallsInFlight });
+        peak = 0;
+        calls = 0;
+        await Promise.all(
+          [0, 1, 2].map((partition) =>
+            writer.applyPartitionBatch(
+              { topic: `t${String(maxCallsInFlight)}`, partition },
+              asBatch(updates),
+            ),
+          ),
+        );
+        expect(calls).toBeGreaterThan(3 * maxCallsInFlight);
+        expect(peak).toBe(maxCallsInFlight);
+      }
+      const clean = store();
+      for (let i = 0; i < 6; i++)
+        await clean.writer.applyPartitionBatch({ topic: 'x', partition: i }, asBatch(updates));
+      expect(await snapshot(reader, 6, T0 + DAY)).toEqual(
+        await snapshot(clean.reader, 6, T0 + DAY),
+      );
+    });
+
     it('applies every update exactly once when a batch that failed part-way is retried', async () => {
       const { keyPrefix, reader } = store();
       let calls = 0;
@@ -227,6 +273,7 @@ describe.each(Object.values(ProfileFormat))(
       const batch = asBatch(sampleUpdates(6, 12));
       const src = { topic: 'user-events', partition: 2 };
       await expect(writer.applyPartitionBatch(src, batch)).rejects.toThrow('injected');
+      expect(calls).toBe(2); // nothing is sent after the failed call
       expect(Number(await writer.watermark(src))).toBeLessThan(batch.length - 1);
       const retry = await writer.applyPartitionBatch(src, batch);
       expect(retry.applied).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { FifoLimiter } from './limiter.js';
 import { updateScript } from './lua.js';
 import { LuaScript } from './script.js';
 import {
@@ -42,9 +43,19 @@ export interface ProfileWriterOptions extends ProfileStoreOptions {
    * @default 16
    */
   maxProfilesPerCall?: number;
+  /**
+   * Script calls sent to Redis and not yet answered, over all batches of this writer. Redis runs
+   * the commands a connection has buffered before it turns to the next connection, so a deep
+   * pipeline of script calls holds up a bid-path read for several calls, not one.
+   * @default 1
+   */
+  maxCallsInFlight?: number;
 }
 
 type Entry = { offset?: number; update: ProfileUpdate };
+
+/** One script call: its updates, and the offset of the last message it covers. */
+type Chunk = { last: string; entries: Entry[] };
 
 type Op = Record<string, unknown>;
 
@@ -85,6 +96,7 @@ export class ProfileWriter {
   private readonly script: LuaScript;
   private readonly maxOps: number;
   private readonly maxProfiles: number;
+  private readonly inFlight: FifoLimiter;
 
   constructor(
     private readonly redis: Redis,
@@ -94,6 +106,7 @@ export class ProfileWriter {
     this.script = new LuaScript(updateScript(this.opts.format));
     this.maxOps = Math.max(1, opts.maxOpsPerCall ?? 64);
     this.maxProfiles = Math.max(1, opts.maxProfilesPerCall ?? 16);
+    this.inFlight = new FifoLimiter(Math.max(1, opts.maxCallsInFlight ?? 1));
   }
 
   /**
@@ -109,55 +122,18 @@ export class ProfileWriter {
     source: PartitionSource,
     records: readonly SourcedUpdate[],
   ): Promise<ApplyResult> {
-    const field = `${source.topic}:${String(source.partition)}`;
-    /** Indexes into `records` of each user's updates, and how many of them are already taken. */
-    const byUser = new Map<string, { at: number[]; taken: number }>();
-    records.forEach((r, i) => {
-      if (r.update === null) return;
-      const u = byUser.get(r.update.userId);
-      if (u === undefined) byUser.set(r.update.userId, { at: [i], taken: 0 });
-      else u.at.push(i);
-    });
-    const calls: Promise<unknown>[] = [];
-    let prev = '';
-    let i = 0;
-    while (i < records.length) {
-      const chunk: Entry[] = [];
-      const users = new Set<string>();
-      let last = '';
-      // A chunk covers its updates and any update-less or already taken messages after them, up to
-      // the next chunk.
-      while (i < records.length) {
-        const r = records[i];
-        if (r === undefined) break;
-        const userId = r.update?.userId;
-        const u = userId === undefined ? undefined : byUser.get(userId);
-        if (userId !== undefined && u !== undefined && u.at[u.taken] === i) {
-          if (chunk.length === this.maxOps || users.size === this.maxProfiles) break;
-          users.add(userId);
-          for (; u.taken < u.at.length && chunk.length < this.maxOps; u.taken++) {
-            const t = records[u.at[u.taken] ?? -1];
-            if (t?.update) chunk.push({ offset: Number(t.offset), update: t.update });
-          }
-        }
-        last = r.offset;
-        i++;
-      }
-      if (chunk.length === 0) break;
-      calls.push(this.call(field, last, prev, chunk));
-      prev = last;
-    }
-    return this.sum(calls);
+    return this.send(`${source.topic}:${String(source.partition)}`, this.chunksOf(records));
   }
 
   /** Applies updates without a watermark (tools and other apps' tests). Not replay-safe. */
   async apply(updates: readonly ProfileUpdate[]): Promise<ApplyResult> {
-    const calls: Promise<unknown>[] = [];
-    for (let i = 0; i < updates.length; i += this.maxOps) {
-      const chunk = updates.slice(i, i + this.maxOps).map((update) => ({ update }));
-      calls.push(this.call('', '0', '', chunk));
-    }
-    return this.sum(calls);
+    const chunks: Chunk[] = [];
+    for (let i = 0; i < updates.length; i += this.maxOps)
+      chunks.push({
+        last: '0',
+        entries: updates.slice(i, i + this.maxOps).map((update) => ({ update })),
+      });
+    return this.send('', chunks);
   }
 
   /** Counts one impression of `campaignId` for `userId` (frequency capping). */
@@ -187,16 +163,98 @@ export class ProfileWriter {
     );
   }
 
-  private call(
+  /**
+   * Splits a partition batch into script calls. A call covers a range of offsets: its updates and
+   * any update-less or already taken messages after them, up to the next call. Lazy, so that a big
+   * batch is cut up call by call while earlier calls run, not all at once.
+   */
+  private *chunksOf(records: readonly SourcedUpdate[]): Generator<Chunk> {
+    /** Indexes into `records` of each user's updates, and how many of them are already taken. */
+    const byUser = new Map<string, { at: number[]; taken: number }>();
+    records.forEach((r, i) => {
+      if (r.update === null) return;
+      const u = byUser.get(r.update.userId);
+      if (u === undefined) byUser.set(r.update.userId, { at: [i], taken: 0 });
+      else u.at.push(i);
+    });
+    let i = 0;
+    while (i < records.length) {
+      const entries: Entry[] = [];
+      const users = new Set<string>();
+      let last = '';
+      while (i < records.length) {
+        const r = records[i];
+        if (r === undefined) break;
+        const userId = r.update?.userId;
+        const u = userId === undefined ? undefined : byUser.get(userId);
+        if (userId !== undefined && u !== undefined && u.at[u.taken] === i) {
+          if (entries.length === this.maxOps || users.size === this.maxProfiles) break;
+          users.add(userId);
+          for (; u.taken < u.at.length && entries.length < this.maxOps; u.taken++) {
+            const t = records[u.at[u.taken] ?? -1];
+            if (t?.update) entries.push({ offset: Number(t.offset), update: t.update });
+          }
+        }
+        last = r.offset;
+        i++;
+      }
+      if (entries.length === 0) return;
+      yield { last, entries };
+    }
+  }
+
+  /**
+   * Runs the calls in order, each as soon as the writer has a call slot free, and prepares the next
+   * while it waits. Stops sending after a failure (the calls after it would be refused as out of
+   * order anyway) and rethrows it once every sent call has settled, so none is still in flight
+   * when the caller retries.
+   */
+  private async send(field: string, chunks: Iterable<Chunk>): Promise<ApplyResult> {
+    const calls: Promise<ApplyResult>[] = [];
+    let failed = false;
+    let prev = '';
+    for (const chunk of chunks) {
+      const args = this.scriptArgs(field, prev, chunk);
+      prev = chunk.last;
+      await this.inFlight.acquire();
+      if (failed) {
+        this.inFlight.release();
+        break;
+      }
+      const call = this.script.run(this.redis, args.keys, args.argv).then(
+        (res) => {
+          this.inFlight.release();
+          const [applied, skipped] = res as [number, number];
+          return { applied, skipped };
+        },
+        (err: unknown) => {
+          this.inFlight.release();
+          failed = true;
+          throw err;
+        },
+      );
+      // Observed below; keeps an early failure from being reported as unhandled meanwhile.
+      call.catch(() => undefined);
+      calls.push(call);
+    }
+    const out: ApplyResult = { applied: 0, skipped: 0 };
+    for (const s of await Promise.allSettled(calls)) {
+      if (s.status === 'rejected') throw s.reason;
+      out.applied += s.value.applied;
+      out.skipped += s.value.skipped;
+    }
+    return out;
+  }
+
+  private scriptArgs(
     field: string,
-    last: string,
     prev: string,
-    chunk: readonly Entry[],
-  ): Promise<unknown> {
+    chunk: Chunk,
+  ): { keys: string[]; argv: (string | number)[] } {
     const keys = [watermarkKey(this.opts.keyPrefix)];
     const index = new Map<string, number>();
     const ops: Op[] = [];
-    for (const { offset, update } of chunk) {
+    for (const { offset, update } of chunk.entries) {
       let k = index.get(update.userId);
       if (k === undefined) {
         keys.push(profileKey(this.opts.keyPrefix, update.userId));
@@ -206,28 +264,16 @@ export class ProfileWriter {
       ops.push(toOp(update, k, offset));
     }
     const o = this.opts;
-    return this.script.run(this.redis, keys, [
+    const argv = [
       field,
-      last,
+      chunk.last,
       o.ttlSeconds,
       o.tombstoneTtlSeconds,
       o.segmentHalfLifeMs,
       o.minSegmentScore,
       JSON.stringify(ops),
       prev,
-    ]);
-  }
-
-  private async sum(calls: Promise<unknown>[]): Promise<ApplyResult> {
-    // Wait for every call so none is still in flight when the caller retries.
-    const settled = await Promise.allSettled(calls);
-    const out: ApplyResult = { applied: 0, skipped: 0 };
-    for (const s of settled) {
-      if (s.status === 'rejected') throw s.reason;
-      const [applied, skipped] = s.value as [number, number];
-      out.applied += applied;
-      out.skipped += skipped;
-    }
-    return out;
+    ];
+    return { keys, argv };
   }
 }
