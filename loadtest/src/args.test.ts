@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from './args.js';
 
 describe('loadtest flags', () => {
-  it('reads rate, duration and warm-up, with a 5 s warm-up by default', () => {
+  it('reads rate, duration and warm-up, with a 10 s warm-up by default', () => {
     const a = parseArgs(['--regions', 'eu,us', '--rate', '1000', '--duration', '30']);
     expect(a.regions).toEqual(['eu', 'us']);
-    expect(a.scenario).toMatchObject({ rate: 1000, durationS: 30, warmupS: 5 });
+    expect(a.scenario).toMatchObject({ rate: 1000, durationS: 30, warmupS: 10 });
     expect(parseArgs(['--warmup', '0']).scenario.warmupS).toBe(0);
   });
 

@@ -12,7 +12,7 @@ export const scenarioSchema = z.object({
    * profile writes), reported on its own and left out of the latency thresholds; its bids, wins
    * and spend still count in the business results. 0 disables it.
    */
-  warmupS: z.number().min(0).max(600).default(5),
+  warmupS: z.number().min(0).max(600).default(10),
   /** Share of traffic from labelled bots (data-centre IPs, injection, bursts, farms). */
   botShare: z.number().min(0).max(1).default(0.1),
   /** Share of our bids that win at the simulated exchange. */
