@@ -2,7 +2,7 @@ import type { Bid, BidEvent, BidResponse } from '@streambid/contracts';
 import type { Outcome, Plan } from './domain/decide.js';
 import { renderMarkup, trackerUrls } from './domain/macros.js';
 import { encodeToken } from './domain/token.js';
-import type { ServerDeps } from './server.js';
+import type { ServerDeps } from './deps.js';
 
 /**
  * Serialises the bid response, and queues one bid event per bid. `mtype` is an OpenRTB 2.6 field

@@ -1,45 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp } from 'uWebSockets.js';
-import { parseBidRequest, type BidRequest, type Catalogue } from '@streambid/contracts';
-import { statusLine, type GroupCommitPublisher, type Logger } from '@streambid/adapters';
-import type { ProfileReader } from '@streambid/profiles';
-import type { BidderConfig } from './config.js';
-import type { Coordinator } from './coordinator.js';
-import {
-  finish,
-  plan,
-  releaseAll,
-  type DecisionContext,
-  type Outcome,
-  type Plan,
-} from './domain/decide.js';
+import { parseBidRequest, type BidRequest } from '@streambid/contracts';
+import { statusLine } from '@streambid/adapters';
+import type { ServerDeps } from './deps.js';
+import { finish, plan, releaseAll, type Outcome, type Plan } from './domain/decide.js';
 import { deadlineAt, profileAllowed } from './domain/request.js';
 import { buildResponse } from './response.js';
-import type { EventSink } from './events.js';
-import type { BidderMetrics } from './metrics.js';
 import { lookupProfile } from './profile.js';
 import { registerTrackers } from './trackers.js';
-import type { Views } from './views.js';
-
-/** What the HTTP layer needs; built by the composition root (worker or main thread). */
-export interface ServerDeps {
-  cfg: BidderConfig;
-  ctx: DecisionContext;
-  views: Views;
-  reader: ProfileReader | undefined;
-  events: EventSink;
-  /** Acknowledged spend, group-committed across concurrent win notices. */
-  spend: GroupCommitPublisher<Catalogue['spend']>;
-  topics: Catalogue;
-  metrics: BidderMetrics;
-  coordinator: Coordinator;
-  logger: Logger;
-  /** This thread's views caught up. */
-  ready: () => boolean;
-  /** Base URL of our trackers. */
-  base: string;
-}
 
 interface Pending {
   aborted: boolean;
@@ -246,3 +215,5 @@ export function createApp(d: ServerDeps): TemplatedApp {
   app.any('/*', (res) => writeError(res, 404, 'not found'));
   return app;
 }
+
+export type { ServerDeps } from './deps.js';

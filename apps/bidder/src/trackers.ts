@@ -5,7 +5,7 @@ import { statusLine } from '@streambid/adapters';
 import { TRACK_PATHS } from './domain/macros.js';
 import { decodeToken, type BidContext } from './domain/token.js';
 import { fromUsdMicros, toUsdMicros } from './domain/fx.js';
-import type { ServerDeps } from './server.js';
+import type { ServerDeps } from './deps.js';
 
 // 1×1 transparent GIF for the impression pixel.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');

@@ -12,8 +12,7 @@ import { CLICK_COLUMNS, IMPRESSION_COLUMNS, type FeatureExtractor } from '../dom
 import type { ModelTables } from '../schema/names.js';
 import { decodeClick, parseClick } from './click-decode.js';
 import { FastClickEncoder } from './click-fast.js';
-import type { PartitionPlan } from './plan.js';
-import type { ReplayProgress } from './replayer.js';
+import type { PartitionPlan, ReplayProgress } from './plan.js';
 import { TableSink, type TableSinkOptions } from './sink.js';
 import { clickLine, impressionLine, isPlainJson } from './tsv.js';
 

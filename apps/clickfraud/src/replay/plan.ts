@@ -78,3 +78,15 @@ export async function planTopic(
     return { topic, partition: m.partition, start, end };
   });
 }
+
+/** Progress of a replay, reported as it goes. */
+export interface ReplayProgress {
+  /** Messages read (in or out of the window). */
+  read: number;
+  /** Messages to read in total; null when following. */
+  total: number | null;
+  /** Rows stored in ClickHouse. */
+  written: number;
+  invalid: number;
+  startedAt: number;
+}

@@ -4,6 +4,9 @@ import type { ClickHouseClient, Logger, Publisher } from '@streambid/adapters';
 import type { TopicDef } from '@streambid/contracts';
 import { FeatureExtractor } from '../domain/features.js';
 import { Lane, type LaneContext } from './lane.js';
+import type { ReplayProgress } from './plan.js';
+
+export type { ReplayProgress } from './plan.js';
 import type { ModelTables } from '../schema/names.js';
 import { planTopic, storedOffsets, type PartitionPlan } from './plan.js';
 
@@ -14,17 +17,6 @@ export interface ReplayTopics {
 }
 
 /** Counters the progress display and metrics read. */
-export interface ReplayProgress {
-  /** Messages read (in or out of the window). */
-  read: number;
-  /** Messages to read in total; null when following. */
-  total: number | null;
-  /** Rows stored in ClickHouse. */
-  written: number;
-  invalid: number;
-  startedAt: number;
-}
-
 /** Options of {@link replay}. */
 export interface ReplayOptions {
   kafka: Kafka;
