@@ -18,6 +18,7 @@ import { ProfileReader } from '@streambid/profiles';
 import { publicUrl, type BidderConfig } from './config.js';
 import type { Coordinator } from './coordinator.js';
 import type { DecisionContext } from './domain/decide.js';
+import { RecentWins } from './domain/recent-wins.js';
 import { EventProducer, EventSink, type DeliverEvents } from './events.js';
 import { createBidderMetrics, trackEventStats, type BidderMetrics } from './metrics.js';
 import { createApp, type ServerDeps } from './server.js';
@@ -138,6 +139,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       rates: cfg.BIDDER_FX_RATES,
       seat: cfg.BIDDER_SEAT,
       firstPriceShade: cfg.BIDDER_FIRST_PRICE_SHADE,
+      recentWins: new RecentWins(200_000, cfg.BIDDER_RECENT_WIN_TTL_MS),
     };
     const eventStats = trackEventStats(metrics, () => {
       const p = producer?.counts ?? { buffered: 0, dropped: 0, produceErrors: 0 };

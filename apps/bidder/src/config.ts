@@ -63,6 +63,11 @@ export const bidderEnv = z.object({
    * hand-off, so fewer is cheaper; events wait at most this long plus the linger). @default 20
    */
   BIDDER_EVENT_HANDOFF_MS: z.coerce.number().int().positive().default(20),
+  /**
+   * How long a billed win counts towards frequency caps on top of the cookie profile (which hears
+   * of the impression only through Kafka and the profile builder). @default 10000
+   */
+  BIDDER_RECENT_WIN_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Win notices remembered per process for dedupe. @default 200000 */
   BIDDER_WIN_DEDUPE_SIZE: z.coerce.number().int().positive().default(200_000),
   /** How long a remembered win is kept. @default 86400 */

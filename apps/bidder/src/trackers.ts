@@ -158,6 +158,8 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps): void {
       await d.spend.publish(spend);
       billed = true;
       d.views.budget.recordBilled(ctx.bidId, ctx.campaignId, spend.amountMicros, now);
+      if (ctx.userId !== undefined && ctx.userId !== '')
+        d.ctx.recentWins?.record(ctx.userId, ctx.campaignId, now);
       d.events.win({
         eventId: ctx.bidId,
         ts: now,

@@ -70,6 +70,9 @@ export class ProfileBuilder {
       deadLetterTopic: topics.deadLetter.name,
       logger: this.log,
       partitionsConsumedConcurrently: opts.concurrency ?? 4,
+      // Frequency caps read these counters: take impressions as soon as they are there rather
+      // than waiting up to 100 ms for a fuller fetch (one consumer per region; cheap).
+      minBytes: 1,
       subscriptions: [
         subscribe({
           topic: topics.userEvents,

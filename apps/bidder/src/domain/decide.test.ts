@@ -5,6 +5,7 @@ import { BudgetView } from './budget.js';
 import { CampaignIndex } from './campaign-index.js';
 import { finish, plan, type DecisionContext, type ProfileInput } from './decide.js';
 import { parseRates, type FxRates } from './fx.js';
+import { RecentWins } from './recent-wins.js';
 
 const NOW = 1_000_000;
 const rates = parseRates('EUR=1.25,JPY=0.01') as FxRates;
@@ -203,6 +204,29 @@ describe('bid decision', () => {
     expect(winner({ kind: 'missing' })).toBe('cap');
     expect(winner({ kind: 'optedOut' })).toBe('open');
     expect(winner(undefined)).toBe('open');
+  });
+
+  it('counts wins billed here and not yet in the profile towards the frequency cap, until they expire', () => {
+    const ctx = setup(
+      campaign('cap', { frequencyCap: { perDay: 2 }, bidCpmMicros: 4e6 }),
+      campaign('open'),
+    );
+    const recent = new RecentWins(100, 10_000);
+    ctx.recentWins = recent;
+    const found = (today: number): ProfileInput => ({
+      kind: 'found',
+      profile: { segments: {}, freq: { cap: { today, lifetime: today } } },
+    });
+    const winner = (pr: ProfileInput) => decide(ctx, request(), pr).o.bids[0]?.e.ic.c.id;
+    expect(winner(found(1))).toBe('cap');
+    recent.record('u1', 'cap', NOW - 5_000);
+    expect(winner(found(1))).toBe('open'); // 1 in the profile + 1 billed here = cap of 2
+    expect(winner({ kind: 'missing' })).toBe('cap');
+    recent.record('u1', 'cap', NOW - 4_000);
+    expect(winner({ kind: 'missing' })).toBe('open'); // a new user's first two wins
+    recent.record('u2', 'cap', NOW - 1_000);
+    expect(recent.count('u1', 'cap', NOW + 6_001)).toBe(0); // expired 10 s after the last win
+    expect(recent.count('u2', 'cap', NOW)).toBe(1);
   });
 
   it('answers no bid to blocked traffic and to a request excluding our seat', () => {

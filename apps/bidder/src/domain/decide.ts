@@ -1,4 +1,5 @@
 import { impressionCostMicros, toMicros, type BidRequest, type Imp } from '@streambid/contracts';
+import type { RecentWins } from './recent-wins.js';
 import type { Blocklist } from './blocklist.js';
 import type { BudgetView } from './budget.js';
 import type { CampaignIndex, CreativeEntry } from './campaign-index.js';
@@ -38,6 +39,8 @@ export interface DecisionContext {
   seat: string;
   /** First-price bids: share of max CPM, never below the floor. */
   firstPriceShade: number;
+  /** Wins billed here and maybe not yet in the profile (frequency caps count them). */
+  recentWins?: RecentWins;
 }
 
 interface ImpPlan {
@@ -199,7 +202,11 @@ export function plan(ctx: DecisionContext, req: BidRequest, now: number): Plan {
 }
 
 /** Why the profile rules out this campaign, or undefined when it may bid. */
-function profileRefuses(e: CreativeEntry, profile: ProfileInput | undefined): string | undefined {
+function profileRefuses(
+  e: CreativeEntry,
+  profile: ProfileInput | undefined,
+  recentWins: number,
+): string | undefined {
   const ic = e.ic;
   if (!ic.needsProfile) return undefined;
   if (profile === undefined) return 'profile_unavailable';
@@ -210,12 +217,13 @@ function profileRefuses(e: CreativeEntry, profile: ProfileInput | undefined): st
     if (!ic.segments.some((id) => (s[id] ?? 0) > 0)) return 'segment';
   }
   const cap = ic.c.frequencyCap;
-  if (cap && profile.kind === 'found') {
-    const n = profile.profile.freq[ic.c.id];
+  if (cap) {
+    const n = profile.kind === 'found' ? profile.profile.freq[ic.c.id] : undefined;
+    const today = (n?.today ?? 0) + recentWins;
+    const lifetime = (n?.lifetime ?? 0) + recentWins;
     if (
-      n &&
-      ((cap.perDay !== undefined && n.today >= cap.perDay) ||
-        (cap.lifetime !== undefined && n.lifetime >= cap.lifetime))
+      (cap.perDay !== undefined && today >= cap.perDay) ||
+      (cap.lifetime !== undefined && lifetime >= cap.lifetime)
     )
       return 'frequency_cap';
   }
@@ -244,7 +252,9 @@ export function finish(
     if (list?.at(0) === undefined) note(list ? list.reason() : ip.reason, 0);
     if (list === undefined) continue;
     for (let i = 0, c = list.at(0); c; c = list.at(++i)) {
-      const refused = profileRefuses(c.e, profile);
+      const recent =
+        p.userId === undefined ? 0 : (ctx.recentWins?.count(p.userId, c.e.ic.c.id, now) ?? 0);
+      const refused = profileRefuses(c.e, profile, recent);
       if (refused) {
         note(refused, 1);
         continue;
