@@ -15,7 +15,7 @@ import {
 } from '@streambid/adapters';
 import { TOPIC_LIST, type Campaign, type DeadLetter, type Spend } from '@streambid/contracts';
 import { testKafka, testTopics } from '../support/env.js';
-import { makeCampaign } from '../support/fixtures.js';
+import { makeCampaign, makeSpend } from '../support/fixtures.js';
 
 describe('Kafka adapters against the real broker', () => {
   const { ns, topics } = testTopics();
@@ -165,18 +165,9 @@ describe('Kafka adapters against the real broker', () => {
       if (e.payload.apiName === 'Produce') produceRequests++;
     });
     const gc = new GroupCommitPublisher(publisher, topics.spend);
-    const spends: Spend[] = Array.from({ length: 200 }, (_, i) => ({
-      eventId: `gc-${String(i)}`,
-      ts: Date.now(),
-      region: 'eu',
-      campaignId: 'c-gc',
-      creativeId: 'cr-gc',
-      bidId: `gc-${String(i)}`,
-      requestId: `r-${String(i)}`,
-      cpmMicros: 1_000_000,
-      amountMicros: 1000,
-      currency: 'USD',
-    }));
+    const spends: Spend[] = Array.from({ length: 200 }, (_, i) =>
+      makeSpend({ eventId: `gc-${String(i)}`, campaignId: 'c-gc' }),
+    );
     await Promise.all(spends.map((v) => gc.publish(v)));
     expect(produceRequests).toBeGreaterThan(0);
     expect(produceRequests).toBeLessThan(spends.length / 4);
@@ -190,18 +181,8 @@ describe('Kafka adapters against the real broker', () => {
 
   it('refuses an invalid value alone and still sends the valid ones queued with it', async () => {
     const gc = new GroupCommitPublisher(publisher, topics.spend);
-    const ok = (i: number): Spend => ({
-      eventId: `gcv-${String(i)}`,
-      ts: Date.now(),
-      region: 'eu',
-      campaignId: 'c-gcv',
-      creativeId: 'cr-gcv',
-      bidId: `gcv-${String(i)}`,
-      requestId: 'r',
-      cpmMicros: 1000,
-      amountMicros: 1,
-      currency: 'USD',
-    });
+    const ok = (i: number): Spend =>
+      makeSpend({ eventId: `gcv-${String(i)}`, campaignId: 'c-gcv' });
     const bad = { ...ok(99), currency: 'DOLLARS' };
     const results = await Promise.allSettled([
       gc.publish(ok(1)),

@@ -5,6 +5,7 @@ import type { Kafka } from 'kafkajs';
 import {
   createPublisher,
   ensureTopics,
+  listTopics,
   replicationLagMs,
   ReplicationLagRecorder,
   Registry,
@@ -75,16 +76,6 @@ async function topicReady(kafka: Kafka, name: string): Promise<boolean> {
   }
 }
 
-async function topicNames(kafka: Kafka): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await admin.listTopics();
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 describe('replication between regions (MirrorMaker 2)', () => {
   const { ns, topics } = testTopics();
   const regions = Object.keys(endpoints().kafka) as Region[];
@@ -115,7 +106,7 @@ describe('replication between regions (MirrorMaker 2)', () => {
     // Sources first, then their copies, so MirrorMaker never writes to a deleted copy for long.
     for (const remote of [false, true]) {
       for (const r of regions) {
-        const mine = (await topicNames(k(r))).filter(
+        const mine = (await listTopics(k(r))).filter(
           (t) => namespaces.some((n) => t.includes(n)) && /^[a-z]{2}\./.test(t) === remote,
         );
         if (mine.length === 0) continue;
@@ -212,11 +203,11 @@ describe('replication between regions (MirrorMaker 2)', () => {
     // the eu->us flow has copied spend it has also looked at clicks, and must have left it out.
     await pub('eu').publish(topics.spend, [makeSpend('eu')]);
     const spendInUs = remoteTopicName('eu', topics.spend.name);
-    await waitFor(async () => (await topicNames(k('us'))).includes(spendInUs), {
+    await waitFor(async () => (await listTopics(k('us'))).includes(spendInUs), {
       timeoutMs: REPLICATION_DEADLINE_MS,
       what: `${spendInUs} in us`,
     });
-    expect(await topicNames(k('us'))).not.toContain(remoteTopicName('eu', topics.clicks.name));
+    expect(await listTopics(k('us'))).not.toContain(remoteTopicName('eu', topics.clicks.name));
   });
 
   it('never creates a cyclic topic such as eu.us.<topic> after traffic in both directions', async () => {
@@ -230,7 +221,7 @@ describe('replication between regions (MirrorMaker 2)', () => {
       ['us', 'eu'],
     ] as const) {
       const name = remoteTopicName(from, topics.campaigns.name);
-      await waitFor(async () => (await topicNames(k(to))).includes(name), {
+      await waitFor(async () => (await listTopics(k(to))).includes(name), {
         timeoutMs: REPLICATION_DEADLINE_MS,
         what: `${name} in ${to}`,
       });
@@ -239,13 +230,13 @@ describe('replication between regions (MirrorMaker 2)', () => {
     namespaces.push(later.ns);
     await ensureTopics(k('us'), [later.topics.fraudBlocklist]);
     const marker = remoteTopicName('us', later.topics.fraudBlocklist.name);
-    await waitFor(async () => (await topicNames(k('eu'))).includes(marker), {
+    await waitFor(async () => (await listTopics(k('eu'))).includes(marker), {
       timeoutMs: REPLICATION_DEADLINE_MS,
       what: `${marker} in eu`,
     });
 
     for (const r of regions) {
-      const names = await topicNames(k(r));
+      const names = await listTopics(k(r));
       expect(
         names.filter((t) => CYCLIC.test(t)),
         `cyclic topics in ${r}`,

@@ -1,5 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import type { Campaign } from '@streambid/contracts';
+import type { Campaign, Creative, Spend } from '@streambid/contracts';
+
+/** The banner creative test campaigns carry (the inventory API fills `attr` itself). */
+export const SAMPLE_BANNER = {
+  id: 'cr-1',
+  mediaType: 'banner',
+  w: 300,
+  h: 250,
+  markup: '<a href="${CLICK_URL}"><img src="https://cdn.acme.example/a.png"></a>',
+  landingUrl: 'https://acme.example/landing',
+  adomain: ['acme.example'],
+  cat: ['IAB1'],
+} as const satisfies Omit<Creative, 'attr'>;
+
+/** A valid spend event (one billed impression) for the spend topic; override any field. */
+export function makeSpend(over: Partial<Spend> = {}): Spend {
+  const eventId = over.eventId ?? randomUUID();
+  const amountMicros = over.amountMicros ?? 1000;
+  return {
+    eventId,
+    ts: Date.now(),
+    region: 'eu',
+    campaignId: 'c-1',
+    creativeId: 'cr-1',
+    bidId: eventId,
+    requestId: `req-${eventId}`,
+    cpmMicros: amountMicros * 1000,
+    amountMicros,
+    currency: 'USD',
+    ...over,
+  };
+}
 
 /** A valid campaign value for the campaigns topic; override any field. */
 export function makeCampaign(over: Partial<Campaign> = {}): Campaign {
@@ -15,14 +46,9 @@ export function makeCampaign(over: Partial<Campaign> = {}): Campaign {
     status: 'active',
     creatives: [
       {
-        id: 'cr-1',
-        mediaType: 'banner',
-        w: 300,
-        h: 250,
-        markup: '<a href="${CLICK_URL}"><img src="https://cdn.acme.example/a.png"></a>',
-        landingUrl: 'https://acme.example/landing',
-        adomain: ['acme.example'],
-        cat: ['IAB1'],
+        ...SAMPLE_BANNER,
+        adomain: [...SAMPLE_BANNER.adomain],
+        cat: [...SAMPLE_BANNER.cat],
         attr: [],
       },
     ],

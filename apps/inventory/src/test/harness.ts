@@ -3,6 +3,7 @@ import { silentLogger } from '@streambid/adapters';
 import type { Region, Spend } from '@streambid/contracts';
 import { inventoryEnv, type InventoryConfig } from '../config.js';
 import { startInventory, type InventoryService } from '../service.js';
+import { makeSpend, SAMPLE_BANNER } from '../../../../test/support/fixtures.js';
 
 export const TOKEN = 'test-token-0123456789';
 
@@ -58,18 +59,7 @@ export function campaignBody(over: Record<string, unknown> = {}): Record<string,
   return {
     advertiser: 'acme',
     name: 'spring sale',
-    creatives: [
-      {
-        id: 'cr-1',
-        mediaType: 'banner',
-        w: 300,
-        h: 250,
-        markup: '<a href="${CLICK_URL}"><img src="https://cdn.acme.example/a.png"></a>',
-        landingUrl: 'https://acme.example/landing',
-        adomain: ['acme.example'],
-        cat: ['IAB1'],
-      },
-    ],
+    creatives: [SAMPLE_BANNER],
     targeting: { countries: ['USA', 'DEU'], deviceTypes: [2, 4], segments: ['auto-intender'] },
     bidCpmMicros: 2_000_000,
     budget: { totalMicros: 1_000_000_000 },
@@ -87,16 +77,5 @@ export function spendEvent(
   amountMicros: number,
   eventId = randomUUID(),
 ): Spend {
-  return {
-    eventId,
-    ts: Date.now(),
-    region,
-    campaignId,
-    creativeId: 'cr-1',
-    bidId: eventId,
-    requestId: `req-${eventId}`,
-    cpmMicros: amountMicros * 1000,
-    amountMicros,
-    currency: 'USD',
-  };
+  return makeSpend({ eventId, campaignId, region, amountMicros });
 }
