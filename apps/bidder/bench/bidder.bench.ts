@@ -50,6 +50,7 @@ async function step(url: string, rate: number, bodies: string[]): Promise<OpenMo
     rate,
     durationS: STEP_S,
     connections: 64,
+    timeline: true,
     makeRequest: (i) => ({
       method: 'POST',
       path: '/openrtb2/bid',
@@ -80,10 +81,12 @@ async function search(
       p999: r.latencyMs.p999,
       sendLagP99: r.sendLagMs.p99,
       status: r.statusCounts,
+      // One slow second (a GC, a stall) tells a different story from a slow step.
+      p99ByS: (r.timeline ?? []).map((t) => t.p99Ms),
       ok,
     });
     log(
-      `${name} ${String(rate)}/s → ${String(r.throughputRps)}/s p50 ${String(r.latencyMs.p50)} p99 ${String(r.latencyMs.p99)} p99.9 ${String(r.latencyMs.p999)} ms, sender lag p99 ${String(r.sendLagMs.p99)} ms ${JSON.stringify(r.statusCounts)}${ok ? '' : ' (over goal)'}`,
+      `${name} ${String(rate)}/s → ${String(r.throughputRps)}/s p50 ${String(r.latencyMs.p50)} p99 ${String(r.latencyMs.p99)} p99.9 ${String(r.latencyMs.p999)} ms, sender lag p99 ${String(r.sendLagMs.p99)} ms ${JSON.stringify(r.statusCounts)}${ok ? '' : ' (over goal)'}; p99 by second ${(r.timeline ?? []).map((t) => String(t.p99Ms)).join(' ')}`,
     );
     if (!ok) break;
     best = r;
@@ -95,7 +98,7 @@ function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [...NODE_ARGS, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
 
