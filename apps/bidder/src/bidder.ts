@@ -30,6 +30,8 @@ export interface BidderInstance {
   port: number;
   views: Views;
   metrics: BidderMetrics;
+  /** Wins billed lately, counted toward frequency caps (other threads' wins are added here too). */
+  recentWins: RecentWins;
   /** Views caught up with their topics as of start-up. */
   readonly ready: boolean;
   /** Resolves once the views caught up. */
@@ -132,6 +134,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
     closers.push(() => views.consumer.stop());
 
     const metrics = createBidderMetrics(o.registry);
+    const recentWins = new RecentWins(200_000, cfg.BIDDER_RECENT_WIN_TTL_MS);
     const ctx: DecisionContext = {
       index: views.index,
       budget: views.budget,
@@ -139,7 +142,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       rates: cfg.BIDDER_FX_RATES,
       seat: cfg.BIDDER_SEAT,
       firstPriceShade: cfg.BIDDER_FIRST_PRICE_SHADE,
-      recentWins: new RecentWins(200_000, cfg.BIDDER_RECENT_WIN_TTL_MS),
+      recentWins,
     };
     const eventStats = trackEventStats(metrics, () => {
       const p = producer?.counts ?? { buffered: 0, dropped: 0, produceErrors: 0 };
@@ -193,6 +196,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       port,
       views,
       metrics,
+      recentWins,
       get ready() {
         return views.consumer.ready;
       },

@@ -106,6 +106,9 @@ export function startCluster(o: ClusterOptions): Cluster {
           break;
         case 'settle':
           ledger.settle(m.bidId, m.billed, Date.now());
+          if (m.win)
+            for (const other of workers)
+              if (other !== w) post(other, { t: 'recentWin', win: m.win });
           break;
         case 'metrics':
           scrape((text) => post(w, { t: 'metrics', id: m.id, text }));

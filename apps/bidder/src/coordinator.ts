@@ -8,12 +8,24 @@ import { TtlSet } from './domain/lru.js';
 export interface Coordinator {
   /** True when the caller may bill this bid; false when it is billed or being billed elsewhere. */
   claimWin(bidId: string): Promise<boolean>;
-  /** Ends a claim: `billed` keeps the bid as billed, otherwise it may be claimed again. */
-  settleWin(bidId: string, billed: boolean): void;
+  /**
+   * Ends a claim: `billed` keeps the bid as billed, otherwise it may be claimed again. `win` (a
+   * billed win for a known user) is passed on to the other serving threads' recent wins, so a
+   * frequency cap holds whichever thread the user's next request reaches.
+   */
+  settleWin(bidId: string, billed: boolean, win?: RecentWin | undefined): void;
   /** Prometheus text for the whole process. */
   metricsText(): Promise<string>;
   /** Every serving thread's views have caught up. */
   allReady(): boolean;
+}
+
+/** A billed win, as frequency caps count it until the cookie profile has caught up. */
+export interface RecentWin {
+  userId: string;
+  campaignId: string;
+  /** When it was billed (ms since epoch). */
+  ts: number;
 }
 
 /** The claim ledger itself: billed bids (bounded, with TTL) and claims in flight. */
@@ -54,6 +66,7 @@ export class LocalCoordinator implements Coordinator {
     return Promise.resolve(this.ledger.claim(bidId, Date.now()));
   }
 
+  /** The only serving thread recorded the win itself: no one else to tell. */
   settleWin(bidId: string, billed: boolean): void {
     this.ledger.settle(bidId, billed, Date.now());
   }

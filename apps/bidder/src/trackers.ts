@@ -5,6 +5,7 @@ import { statusLine } from '@streambid/adapters';
 import { TRACK_PATHS } from './domain/macros.js';
 import { decodeToken, type BidContext } from './domain/token.js';
 import { fromUsdMicros, toUsdMicros } from './domain/fx.js';
+import type { RecentWin } from './coordinator.js';
 import type { ServerDeps } from './deps.js';
 
 // 1×1 transparent GIF for the impression pixel.
@@ -139,6 +140,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps): void {
     const { ctx } = h;
     if (!(await d.coordinator.claimWin(ctx.bidId))) return 'duplicate';
     let billed = false;
+    let win: RecentWin | undefined;
     try {
       const campaignCur = d.views.index.get(ctx.campaignId)?.c.currency ?? ctx.cur;
       const usd = toUsdMicros(d.ctx.rates, priceMicros, ctx.cur) ?? priceMicros;
@@ -158,8 +160,10 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps): void {
       await d.spend.publish(spend);
       billed = true;
       d.views.budget.recordBilled(ctx.bidId, ctx.campaignId, spend.amountMicros, now);
-      if (ctx.userId !== undefined && ctx.userId !== '')
-        d.ctx.recentWins?.record(ctx.userId, ctx.campaignId, now);
+      if (ctx.userId !== undefined && ctx.userId !== '') {
+        win = { userId: ctx.userId, campaignId: ctx.campaignId, ts: now };
+        d.ctx.recentWins?.record(win.userId, win.campaignId, now);
+      }
       d.events.win({
         eventId: ctx.bidId,
         ts: now,
@@ -175,7 +179,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps): void {
       });
       return 'billed';
     } finally {
-      d.coordinator.settleWin(ctx.bidId, billed);
+      d.coordinator.settleWin(ctx.bidId, billed, win);
     }
   };
 

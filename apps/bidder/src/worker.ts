@@ -37,7 +37,7 @@ const coordinator: Coordinator = {
       claims.set(id, resolve);
       send({ t: 'claim', id, bidId });
     }),
-  settleWin: (bidId, billed) => send({ t: 'settle', bidId, billed }),
+  settleWin: (bidId, billed, win) => send({ t: 'settle', bidId, billed, win }),
   metricsText: () =>
     new Promise((resolve) => {
       const id = ++seq;
@@ -63,6 +63,9 @@ port.on('message', (m: ToWorker) => {
       void registry
         .getMetricsAsJSON()
         .then((metrics) => send({ t: 'collected', id: m.id, metrics }));
+      break;
+    case 'recentWin':
+      instance?.recentWins.record(m.win.userId, m.win.campaignId, m.win.ts);
       break;
     case 'allReady':
       allReady = true;

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,7 @@ import { makeBidRequest, mulberry32, type BidEvent } from '@streambid/contracts'
 import { runOpenModel } from '@streambid/loadgen';
 import { brokerFor, endpoints, testKafka, testTopics, uniq } from '../../../../test/support/env.js';
 import { makeCampaign } from '../../../../test/support/fixtures.js';
-import { allowanceFor, post } from './harness.js';
+import { allowanceFor, bannerRequest, campaignFor, get, post } from './harness.js';
 import { mutate } from './fuzz.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/openrtb/', import.meta.url);
@@ -28,6 +30,33 @@ function freePort(): Promise<number> {
       const a = s.address();
       s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
     });
+  });
+}
+
+/**
+ * POSTs a bid request on a connection of its own. The kernel spreads new connections over the
+ * workers' listeners on the shared port, so a series of these reaches both workers.
+ */
+function postFresh(port: number, body: object): Promise<{ status: number; body: string }> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/openrtb2/bid',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
   });
 }
 
@@ -202,6 +231,42 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
     expect((await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status).toBe(200);
     // Five times more traffic after warm-up must not grow the process by more than 64 MB.
     expect(rssAfter - rssWarm).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('counts a win billed on one worker toward the frequency cap on the other worker too', async () => {
+    const domain = `${uniq('site')}.example`;
+    // Outbids the suite's open campaigns, so an answer without its bid means it was refused.
+    const c = campaignFor(domain, { frequencyCap: { perDay: 1 }, bidCpmMicros: 90e6 });
+    await pub.publish(topics.budget, [allowanceFor(c)]);
+    await pub.publish(topics.campaigns, [c]);
+    const asUser = (u: string) => bannerRequest(domain, { user: { buyeruid: u } });
+    // The bid of the capped campaign, if the answer holds one (the suite's open campaigns bid too).
+    const capped = async (u: string) => {
+      const r = await postFresh(port, asUser(u));
+      if (r.status !== 200) return undefined;
+      const res = JSON.parse(r.body) as { seatbid: { bid: { cid: string; nurl: string }[] }[] };
+      return res.seatbid.flatMap((sb) => sb.bid).find((b) => b.cid === c.id);
+    };
+    // Both workers' views hold the campaign: a dozen fresh connections in a row all get its bid.
+    await waitFor(
+      async () => {
+        for (let i = 0; i < 12; i++) if (!(await capped(`u-${randomUUID()}`))) return false;
+        return true;
+      },
+      { timeoutMs: 15_000, what: 'campaign in both workers' },
+    );
+    const user = `u-${randomUUID()}`;
+    const first = await capped(user);
+    if (!first) throw new Error('no bid of the capped campaign');
+    const win = await get(first.nurl.replace('${AUCTION_PRICE}', '1.5'));
+    expect(JSON.parse(win.body)).toEqual({ billed: true, duplicate: false });
+    // The main thread relays the win to the other worker; allow it a moment on a busy machine.
+    await new Promise((r) => setTimeout(r, 200));
+    // The profile in Redis has not seen the impression: only the recent wins stop the bids.
+    const after = [];
+    for (let i = 0; i < 24; i++) after.push(await capped(user));
+    expect(after.filter((b) => b !== undefined)).toEqual([]);
+    expect(await capped(`u-${randomUUID()}`)).toBeDefined();
   });
 
   // Last: it stops the bidder. Workers hand their events to the main thread, which produces them.
