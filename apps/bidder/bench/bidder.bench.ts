@@ -71,6 +71,7 @@ async function search(
   // Warm-up (JIT, connections; MirrorMaker 2 picks up the bench's new topics within seconds).
   for (let i = 0; i < WARMUP_STEPS; i++) await step(url, 2000, bodies);
   for (const rate of RATES) {
+    log(`${name} ${String(rate)}/s for ${String(STEP_S)} s …`);
     const r = await step(url, rate, bodies);
     const ok = r.latencyMs.p99 <= P99_GOAL_MS && r.errors === 0 && r.skipped === 0;
     steps.push({
