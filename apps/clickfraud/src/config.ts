@@ -13,7 +13,7 @@ export const configSchema = z.object({
     .default('clickfraud'),
   /** Rows per ClickHouse insert during replay. @default 100000 */
   CLICKFRAUD_BATCH_ROWS: z.coerce.number().int().min(1).max(500_000).default(100_000),
-  /** Kafka consumers a replay runs side by side, each with its own partitions and sinks. @default 2 */
+  /** Partition fetchers a replay runs side by side, each with its own partitions and sinks. @default 2 */
   CLICKFRAUD_REPLAY_LANES: z.coerce.number().int().min(1).max(16).default(2),
   /** Longest a partial batch waits before it is inserted. @default 1000 */
   CLICKFRAUD_LINGER_MS: z.coerce.number().int().min(10).max(60_000).default(1000),

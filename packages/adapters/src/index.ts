@@ -16,3 +16,9 @@ export * from './kafka/buffered.js';
 export * from './kafka/group-commit.js';
 export * from './kafka/consumer.js';
 export * from './kafka/replication-lag.js';
+export * from './kafka/fetch/fetcher.js';
+export {
+  RecordCursor,
+  UnsupportedRecordsError,
+  type AbortedTransaction,
+} from './kafka/fetch/records.js';

@@ -88,6 +88,21 @@ describe('replaying click history into ClickHouse', () => {
     );
   }, 120_000);
 
+  it('--max-rate paces the replay', async () => {
+    const total = traffic.clicks.length + traffic.impressions.length;
+    const maxRate = 8000;
+    const t0 = Date.now();
+    await runReplay(deps, { ...all, maxRate, into: 'paced' });
+    const elapsed = Date.now() - t0;
+    const t = modelTables(db, 'paced');
+    expect([await count(ch, t.clicks), await count(ch, t.impressions)]).toEqual([
+      traffic.clicks.length,
+      traffic.impressions.length,
+    ]);
+    // Never faster than the limit (a little slack for the first slice of records).
+    expect(elapsed).toBeGreaterThanOrEqual((total / maxRate) * 1000 * 0.9);
+  }, 120_000);
+
   it('a replay killed mid-way resumes exactly: no duplicates, no gaps', async () => {
     const t = modelTables(db, 'killed');
     const total = traffic.clicks.length + traffic.impressions.length;

@@ -149,10 +149,17 @@ function has(f: Fields, k: number): boolean {
   return (f.seen & (1 << k)) !== 0;
 }
 
+/** Spans at least this long are copied natively; shorter ones byte by byte (cheaper than a call). */
+const NATIVE_COPY = 32;
+
 /** Copies field `k`'s bytes (nothing when absent) and a tab; returns the offset after them. */
 function field(raw: Buffer, f: Fields, k: number, out: Buffer, o: number): number {
-  if (has(f, k))
-    for (let i = f.start[k] ?? 0, e = f.end[k] ?? 0; i < e; i++) out[o++] = raw[i] ?? 0;
+  if (has(f, k)) {
+    const s = f.start[k] ?? 0;
+    const e = f.end[k] ?? 0;
+    if (e - s >= NATIVE_COPY) o += raw.copy(out, o, s, e);
+    else for (let i = s; i < e; i++) out[o++] = raw[i] ?? 0;
+  }
   out[o++] = 0x09;
   return o;
 }
@@ -163,17 +170,29 @@ function writeInt(out: Buffer, o: number, v: number): number {
     out[o++] = 0x2d;
     v = -v;
   }
-  const s = o;
-  do {
-    out[o++] = 0x30 + (v % 10);
-    v = Math.floor(v / 10);
-  } while (v > 0);
-  for (let a = s, b = o - 1; a < b; a++, b--) {
-    const t = out[a] ?? 0;
-    out[a] = out[b] ?? 0;
-    out[b] = t;
+  if (v < 1e9) return writeSmall(out, o, v);
+  // Millisecond timestamps: two int32-sized halves keep the digit loop in integer arithmetic.
+  const hi = Math.floor(v / 1e9);
+  o = writeSmall(out, o, hi);
+  let lo = v - hi * 1e9;
+  for (let i = o + 8; i >= o; i--) {
+    const q = (lo / 10) | 0;
+    out[i] = 0x30 + lo - q * 10;
+    lo = q;
   }
-  return o;
+  return o + 9;
+}
+
+/** Writes a non-negative integer below 2^31, most significant digit first. */
+function writeSmall(out: Buffer, o: number, v: number): number {
+  let n = 1;
+  for (let t = v; t >= 10; t = (t / 10) | 0) n++;
+  for (let i = o + n - 1; i >= o; i--) {
+    const q = (v / 10) | 0;
+    out[i] = 0x30 + v - q * 10;
+    v = q;
+  }
+  return o + n;
 }
 
 /** Writes an ASCII string (topic names, offsets, provider names) at `o`. */

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  AssignerProtocol,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type PartitionAssigner,
-} from 'kafkajs';
-import { decode, type ClickHouseClient, type Publisher } from '@streambid/adapters';
+  decode,
+  PartitionFetcher,
+  RecordCursor,
+  type ClickHouseClient,
+  type FetchedPartition,
+  type Publisher,
+} from '@streambid/adapters';
 import { TOPICS, type TopicDef } from '@streambid/contracts';
 import { CLICK_COLUMNS, IMPRESSION_COLUMNS, type FeatureExtractor } from '../domain/features.js';
 import type { ModelTables } from '../schema/names.js';
@@ -18,7 +18,9 @@ import { clickLine, impressionLine, isPlainJson } from './tsv.js';
 
 /** What every lane of one replay shares. */
 export interface LaneContext {
-  kafka: Kafka;
+  /** Bootstrap brokers (`host:port`) of the cluster the topics live in. */
+  brokers: readonly string[];
+  clientId: string;
   ch: ClickHouseClient;
   tables: ModelTables;
   kindOf: ReadonlyMap<string, 'clicks' | 'impressions'>;
@@ -42,117 +44,73 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
 const key = (topic: string, partition: number): string => `${topic}:${String(partition)}`;
 
 /**
- * Gives the group's only member exactly `plans`' partitions. Each lane is a consumer group of one,
- * so its partitions never move to another lane (whose sink could then insert them out of order).
- */
-function fixedAssigner(plans: readonly PartitionPlan[]): PartitionAssigner {
-  const assignment: Record<string, number[]> = {};
-  for (const p of plans) (assignment[p.topic] ??= []).push(p.partition);
-  return () => ({
-    name: 'ClickfraudReplayPlan',
-    version: 1,
-    assign: ({ members }) =>
-      Promise.resolve(
-        members.map((m, i) => ({
-          memberId: m.memberId,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({
-            version: 1,
-            assignment: i === 0 ? assignment : {},
-            userData: Buffer.alloc(0),
-          }),
-        })),
-      ),
-    protocol: ({ topics }) => ({
-      name: 'ClickfraudReplayPlan',
-      metadata: AssignerProtocol.MemberMetadata.encode({
-        version: 1,
-        topics,
-        userData: Buffer.alloc(0),
-      }),
-    }),
-  });
-}
-
-/**
- * One lane of a replay: a Kafka consumer for a fixed share of the partitions and its own
- * ClickHouse sinks. Lanes run side by side, so one lane decodes while another waits on a fetch or
- * an insert. Exactly-once holds per lane: a partition belongs to one lane, and each sink inserts
- * strictly in order.
+ * One lane of a replay: a {@link PartitionFetcher} over a fixed share of the partitions, from the
+ * planned offsets, and its own ClickHouse sinks. No consumer group: positions live in ClickHouse
+ * beside the rows, so there is nothing to join, commit or clean up, and a partition can never move
+ * to another lane (whose sink could then insert it out of order). The fetcher keeps the next fetch
+ * on the wire while this lane decodes, and lanes run side by side, so one decodes while another
+ * waits on an insert. Exactly-once holds per lane: each sink inserts strictly in order.
  */
 export class Lane {
   readonly sinks: { clicks: TableSink; impressions: TableSink };
-  private readonly consumer: Consumer;
+  private fetcher: PartitionFetcher | undefined = undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopping = false;
   private readonly planOf: Map<string, PartitionPlan>;
   private readonly open: Set<string>;
   private finish: () => void = () => undefined;
   private stopped: Promise<void> | undefined = undefined;
   private readonly fast: FastClickEncoder;
+  private readonly cursor = new RecordCursor();
+  /**
+   * Records between two turns of the event loop. Under `maxRate` also between two throttle checks,
+   * about 20 ms of records: one fetch response can hold the whole history, so a check per response
+   * would not hold the rate.
+   */
+  private readonly slice: number;
   /** Resolves when every partition of the lane reached its end offset (never when following). */
   readonly done: Promise<void>;
 
   constructor(
     private readonly ctx: LaneContext,
     private readonly plans: readonly PartitionPlan[],
-    readonly groupId: string,
   ) {
     this.sinks = {
       clicks: new TableSink(ctx.ch, ctx.tables.clicks, CLICK_COLUMNS, ctx.sink),
       impressions: new TableSink(ctx.ch, ctx.tables.impressions, IMPRESSION_COLUMNS, ctx.sink),
     };
     this.fast = new FastClickEncoder(ctx.features);
+    this.slice =
+      ctx.maxRate === undefined
+        ? YIELD_EVERY
+        : Math.max(1, Math.min(YIELD_EVERY, Math.floor(ctx.maxRate / 50)));
     this.planOf = new Map(plans.map((p) => [key(p.topic, p.partition), p]));
     this.open = new Set(this.planOf.keys());
     this.done = new Promise((resolve) => (this.finish = resolve));
-    this.consumer = ctx.kafka.consumer({
-      groupId,
-      partitionAssigners: [fixedAssigner(plans)],
-      // Moderate fetches: huge ones cost more per byte (fresh buffers, page faults) for no gain.
-      maxBytes: 16 * 1024 * 1024,
-      maxBytesPerPartition: 2 * 1024 * 1024,
-      maxWaitTimeInMs: 200,
-      sessionTimeout: 30_000,
-      allowAutoTopicCreation: false,
-    });
   }
 
   get written(): number {
     return this.sinks.clicks.written + this.sinks.impressions.written;
   }
 
-  /** Sets the group's offsets to the plan (a fresh group: no seek races), then starts consuming. */
+  /** Connects to the partition leaders and starts reading from the planned offsets. */
   async start(): Promise<void> {
-    const admin = this.ctx.kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of new Set(this.plans.map((p) => p.topic)))
-        await admin.setOffsets({
-          groupId: this.groupId,
-          topic,
-          partitions: this.plans
-            .filter((p) => p.topic === topic)
-            .map((p) => ({ partition: p.partition, offset: p.start.toString() })),
-        });
-    } finally {
-      await admin.disconnect();
-    }
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...new Set(this.plans.map((p) => p.topic))],
-      fromBeginning: true,
+    this.fetcher = await PartitionFetcher.open({
+      brokers: this.ctx.brokers,
+      clientId: this.ctx.clientId,
+      partitions: this.plans.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        offset: Number(p.start),
+      })),
+      // Moderate fetches: huge ones cost more per byte (fresh buffers, page faults) for no gain.
+      maxBytes: 16 * 1024 * 1024,
+      partitionMaxBytes: 2 * 1024 * 1024,
+      maxWaitMs: 200,
     });
-    this.consumer.on(this.consumer.events.CRASH, (e) => this.ctx.fail(e.payload.error));
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: async (payload) => {
-        try {
-          await this.onBatch(payload);
-        } catch (err) {
-          this.ctx.fail(err);
-          throw err;
-        }
-      },
+    if (this.stopping) this.fetcher.close();
+    this.running = this.consume(this.fetcher).catch((err: unknown) => {
+      this.ctx.fail(err);
     });
   }
 
@@ -161,27 +119,29 @@ export class Lane {
     await Promise.all([this.sinks.clicks.tick(), this.sinks.impressions.tick()]);
   }
 
-  /** Stops consuming (the batch in hand finishes), then inserts everything buffered. Idempotent. */
+  /** Stops reading (the response in hand finishes), then inserts everything buffered. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
-      try {
-        await this.consumer.stop();
-        await this.sinks.clicks.drain();
-        await this.sinks.impressions.drain();
-      } finally {
-        await this.consumer.disconnect().catch(() => undefined);
-      }
+      this.stopping = true;
+      this.fetcher?.close();
+      await this.running;
+      await this.sinks.clicks.drain();
+      await this.sinks.impressions.drain();
     })();
     return this.stopped;
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    pause,
-  }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch;
+  private async consume(fetcher: PartitionFetcher): Promise<void> {
+    for (;;) {
+      const parts = await fetcher.next();
+      if (parts === null || this.stopping) return;
+      for (const p of parts) await this.onPartition(p, fetcher);
+      await this.throttle();
+    }
+  }
+
+  private async onPartition(fp: FetchedPartition, fetcher: PartitionFetcher): Promise<void> {
+    const { topic, partition } = fp;
     const k = key(topic, partition);
     const plan = this.planOf.get(k);
     const kind = this.ctx.kindOf.get(topic);
@@ -190,48 +150,53 @@ export class Lane {
     const fast = this.fast;
     const { clicks, impressions } = this.sinks;
     const bad: { offset: string; value: string; reason: string }[] = [];
-    const msgs = batch.messages;
-    // Offsets rise within a batch: when its ends are inside the plan, so is every message.
-    const lo = msgs[0] === undefined ? null : BigInt(msgs[0].offset);
-    const hi = msgs.length === 0 ? null : BigInt(msgs[msgs.length - 1]?.offset ?? '0');
-    const whole =
-      lo !== null && hi !== null && lo >= plan.start && (plan.end === null || hi < plan.end);
-    let last: string | undefined;
+    const start = Number(plan.start);
+    const end = plan.end === null ? Number.POSITIVE_INFINITY : Number(plan.end);
+    const c = this.cursor.reset(
+      topic,
+      partition,
+      fp.records,
+      fp.abortedTransactions,
+      fp.fetchOffset,
+    );
+    let reachedEnd = false;
     let slice = 0;
-    for (const m of msgs) {
-      // Let socket I/O (an insert's upload, another lane's fetch) run during a long batch.
-      if (++slice === YIELD_EVERY) {
+    while (c.next()) {
+      // Let socket I/O (an insert's upload, another lane's fetch) run during a long response.
+      if (++slice === this.slice) {
         slice = 0;
         await yieldToIo();
+        await this.throttle();
       }
-      if (!whole) {
-        const off = BigInt(m.offset);
-        if (off < plan.start) continue;
-        if (plan.end !== null && off >= plan.end) break;
+      const off = c.offset;
+      if (off < start) continue;
+      if (off >= end) {
+        reachedEnd = true;
+        break;
       }
-      last = m.offset;
       progress.read++;
-      const raw = m.value;
+      const raw = c.value;
       if (raw === null) continue;
+      const offset = String(off);
       if (kind === 'clicks') {
         const ts = fast.scan(raw);
         if (ts >= 0) {
           if (ts >= fromMs && ts < toMs) {
-            clicks.reserve(FastClickEncoder.maxBytes(raw, topic, m.offset));
-            const end = fast.write(raw, clicks.buffer, clicks.offset, topic, partition, m.offset);
-            clicks.commit(end, topic, partition, m.offset);
+            clicks.reserve(FastClickEncoder.maxBytes(raw, topic, offset));
+            const at = fast.write(raw, clicks.buffer, clicks.offset, topic, partition, offset);
+            clicks.commit(at, topic, partition, offset);
           }
           continue;
         }
       }
-      const src = { topic, partition, offset: m.offset };
+      const src = { topic, partition, offset };
       if (kind === 'clicks') {
         let e = parseClick(raw);
         if (e === null) {
           // Rejected on the fast path: zod decides, and names the reason.
           const d = decodeClick(raw);
           if (!d.ok) {
-            bad.push({ offset: m.offset, value: raw.toString('utf8'), reason: d.reason });
+            bad.push({ offset, value: raw.toString('utf8'), reason: d.reason });
             continue;
           }
           e = d.value;
@@ -241,7 +206,7 @@ export class Lane {
           clicks.push(clickLine(features.click(e, src), isPlainJson(raw)), src);
       } else {
         const d = decode(TOPICS.impressions, raw);
-        if (!d.ok) bad.push({ offset: m.offset, value: raw.toString('utf8'), reason: d.reason });
+        if (!d.ok) bad.push({ offset, value: raw.toString('utf8'), reason: d.reason });
         else if (d.value.ts >= fromMs && d.value.ts < toMs)
           impressions.push(
             impressionLine(features.impression(d.value, src), isPlainJson(raw)),
@@ -252,15 +217,12 @@ export class Lane {
     if (bad.length > 0) await this.deadLetter(topic, partition, bad);
     await clicks.settle();
     await impressions.settle();
-    if (last !== undefined) resolveOffset(last);
-    const next = last === undefined ? null : BigInt(last) + 1n;
-    if (plan.end !== null && next !== null && next >= plan.end) {
+    // Transaction markers hold offsets too: the position after the last batch decides the end.
+    if (reachedEnd || (c.nextOffset >= 0 && c.nextOffset >= end)) {
       this.open.delete(k);
-      pause();
+      fetcher.remove(topic, partition);
       if (this.open.size === 0) this.finish();
     }
-    await this.throttle();
-    await heartbeat();
   }
 
   private async throttle(): Promise<void> {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient, Logger, Publisher } from '@streambid/adapters';
 import type { TopicDef } from '@streambid/contracts';
@@ -16,7 +15,6 @@ export interface ReplayTopics {
   impressions: string[];
 }
 
-/** Counters the progress display and metrics read. */
 /** Options of {@link replay}. */
 export interface ReplayOptions {
   kafka: Kafka;
@@ -34,8 +32,8 @@ export interface ReplayOptions {
   /** @default 1000 */
   lingerMs?: number;
   /**
-   * Consumers (each with its own partitions and ClickHouse sinks) running side by side, so one
-   * decodes while another waits on a fetch or an insert. @default 2
+   * Partition fetchers (each with its own partitions and ClickHouse sinks) running side by side,
+   * so one decodes while another waits on an insert. @default 2
    */
   lanes?: number;
   /** Upper bound on messages per second (protects a busy ClickHouse). @default unlimited */
@@ -56,7 +54,7 @@ type Kind = 'clicks' | 'impressions';
  * views build the rollups). Partitions start at the offset for the window start, or right after
  * the highest offset the table already holds: rows and their offsets are stored in the same insert,
  * so a crash anywhere resumes exactly once, with no duplicates and no gaps. The partitions are
- * shared out among `lanes` consumers, each with its own sinks (see {@link Lane}).
+ * shared out among `lanes` partition fetchers, each with its own sinks (see {@link Lane}).
  */
 export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
   const log = opts.logger.child({ module: 'replay' });
@@ -68,7 +66,10 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
   const admin = opts.kafka.admin();
   await admin.connect();
   const plans: PartitionPlan[] = [];
+  let brokers: string[];
   try {
+    // The lanes fetch from the partition leaders themselves, bootstrapped from the same cluster.
+    brokers = (await admin.describeCluster()).brokers.map((b) => `${b.host}:${String(b.port)}`);
     for (const k of ['clicks', 'impressions'] as const) {
       const stored = await storedOffsets(opts.ch, opts.tables[k]);
       for (const topic of opts.topics[k])
@@ -93,14 +94,14 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
     invalid: 0,
     startedAt: Date.now(),
   };
-  const run = `clickfraud-replay-${opts.tables.version}-${randomUUID()}`;
-  log.info({ partitions: plans.length, total: progress.total, group: run }, 'replay planned');
+  log.info({ partitions: plans.length, total: progress.total }, 'replay planned');
   if (open.length === 0 && !follow) return progress;
 
   let fail: (e: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   const ctx: LaneContext = {
-    kafka: opts.kafka,
+    brokers,
+    clientId: `clickfraud-replay-${opts.tables.version}`,
     ch: opts.ch,
     tables: opts.tables,
     kindOf,
@@ -117,9 +118,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
     log,
     fail: (err) => fail(err),
   };
-  const lanes = shareOut(open, opts.lanes ?? 2).map(
-    (share, i) => new Lane(ctx, share, `${run}-${String(i)}`),
-  );
+  const lanes = shareOut(open, opts.lanes ?? 2).map((share) => new Lane(ctx, share));
   const aborted = new Promise<void>((resolve) => {
     if (opts.signal?.aborted === true) resolve();
     opts.signal?.addEventListener('abort', () => resolve(), { once: true });
@@ -137,7 +136,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
   } finally {
     clearInterval(ticker);
     await Promise.all(lanes.map((l) => l.stop().catch(() => undefined)));
-    for (const l of lanes) await deleteGroup(opts.kafka, l.groupId);
   }
   progress.written = written();
   opts.onProgress?.(progress);
@@ -164,17 +162,4 @@ export function shareOut(plans: readonly PartitionPlan[], n: number): PartitionP
     lightest.load += size(p);
   }
   return shares.map((s) => s.plans).filter((s) => s.length > 0);
-}
-
-/** The throwaway group holds no state we need (offsets live in ClickHouse). */
-async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch {
-    // A group that never joined does not exist; nothing to clean.
-  } finally {
-    await admin.disconnect();
-  }
 }

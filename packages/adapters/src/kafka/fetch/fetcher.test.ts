@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
+import { brokerFor, testKafka, uniq } from '../../../../../test/support/env.js';
+import { KafkaFetchError, PartitionFetcher, type FetchStart } from './fetcher.js';
+import { RecordCursor, UnsupportedRecordsError } from './records.js';
+
+/** Reads `want` records (topic:partition:offset → value) from a fetcher, in arrival order. */
+async function collect(f: PartitionFetcher, want: number): Promise<string[]> {
+  const c = new RecordCursor();
+  const out: string[] = [];
+  while (out.length < want) {
+    const parts = await f.next();
+    if (parts === null) break;
+    for (const p of parts) {
+      c.reset(p.topic, p.partition, p.records, p.abortedTransactions, p.fetchOffset);
+      while (c.next())
+        out.push(`${p.topic}:${String(p.partition)}:${String(c.offset)}=${String(c.value)}`);
+    }
+  }
+  return out;
+}
+
+describe('PartitionFetcher against the real broker', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  const topics: string[] = [];
+  const open = (partitions: FetchStart[], extra: { retries?: number } = {}) =>
+    PartitionFetcher.open({
+      brokers: [brokerFor('eu')],
+      clientId: uniq('fetch-test'),
+      partitions,
+      maxWaitMs: 100,
+      ...extra,
+    });
+  const topic = async (partitions: number): Promise<string> => {
+    const name = `${uniq('t')}-fetch`;
+    topics.push(name);
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1 }],
+    });
+    return name;
+  };
+
+  beforeAll(async () => {
+    kafka = testKafka('eu');
+    admin = kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('reads every partition from its start offset, in order, with values as sent', async () => {
+    const t = await topic(3);
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let p = 0; p < 3; p++)
+      await producer.send({
+        topic: t,
+        messages: Array.from({ length: 50 }, (_, i) => ({
+          partition: p,
+          value: `v${String(p)}-${String(i)}`,
+        })),
+      });
+    await producer.disconnect();
+    const f = await open([
+      { topic: t, partition: 0, offset: 0 },
+      { topic: t, partition: 1, offset: 20 },
+      { topic: t, partition: 2, offset: 49 },
+    ]);
+    try {
+      const got = await collect(f, 50 + 30 + 1);
+      const of = (p: number) => got.filter((g) => g.startsWith(`${t}:${String(p)}:`));
+      expect(of(0)).toEqual(
+        Array.from({ length: 50 }, (_, i) => `${t}:0:${String(i)}=v0-${String(i)}`),
+      );
+      expect(of(1)).toEqual(
+        Array.from({ length: 30 }, (_, i) => `${t}:1:${String(i + 20)}=v1-${String(i + 20)}`),
+      );
+      expect(of(2)).toEqual([`${t}:2:49=v2-49`]);
+    } finally {
+      f.close();
+    }
+  });
+
+  it('waits at the end of the log and returns what is produced later; close() ends the wait', async () => {
+    const t = await topic(1);
+    const f = await open([{ topic: t, partition: 0, offset: 0 }]);
+    const later = collect(f, 2);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: t, messages: [{ value: 'a' }, { value: 'b' }] });
+    await producer.disconnect();
+    expect(await later).toEqual([`${t}:0:0=a`, `${t}:0:1=b`]);
+    const pending = f.next();
+    f.close();
+    expect(await pending).toBeNull();
+  });
+
+  it('returns committed transactions only (read_committed), skipping aborted ones', async () => {
+    const t = await topic(1);
+    const producer = kafka.producer({
+      transactionalId: uniq('txn'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const aborted = await producer.transaction();
+    await aborted.send({ topic: t, messages: [{ value: 'no-1' }, { value: 'no-2' }] });
+    await aborted.abort();
+    const committed = await producer.transaction();
+    await committed.send({ topic: t, messages: [{ value: 'yes' }] });
+    await committed.commit();
+    await producer.disconnect();
+    const f = await open([{ topic: t, partition: 0, offset: 0 }]);
+    try {
+      // Offsets 0–1 aborted, 2 the abort marker, 3 the committed record, 4 its marker.
+      expect(await collect(f, 1)).toEqual([`${t}:0:3=yes`]);
+    } finally {
+      f.close();
+    }
+  });
+
+  it('refuses compressed batches with an error naming the codec', async () => {
+    const t = await topic(1);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: t,
+      compression: CompressionTypes.GZIP,
+      messages: [{ value: 'zipped' }],
+    });
+    await producer.disconnect();
+    const f = await open([{ topic: t, partition: 0, offset: 0 }]);
+    try {
+      const err = await collect(f, 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnsupportedRecordsError);
+      expect(String(err)).toMatch(/gzip-compressed/);
+    } finally {
+      f.close();
+    }
+  });
+
+  it('fails next() with OFFSET_OUT_OF_RANGE for an offset past the end', async () => {
+    const t = await topic(1);
+    const f = await open([{ topic: t, partition: 0, offset: 1000 }]);
+    try {
+      const err = await f.next().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KafkaFetchError);
+      expect((err as KafkaFetchError).kafkaCode).toBe(1);
+      expect(String(err)).toMatch(/OFFSET_OUT_OF_RANGE/);
+    } finally {
+      f.close();
+    }
+  });
+
+  it('does not open on a topic that does not exist', async () => {
+    await expect(
+      open([{ topic: `${uniq('t')}-missing`, partition: 0, offset: 0 }], { retries: 2 }),
+    ).rejects.toThrow(/UNKNOWN_TOPIC_OR_PARTITION/);
+  });
+});

@@ -1,0 +1,384 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StreambidError } from '../../errors.js';
+import { BrokerConnection } from './connection.js';
+import {
+  API_VERSION,
+  ApiKey,
+  ERROR_NAMES,
+  RETRIABLE_ERRORS,
+  decodeApiVersions,
+  decodeFetch,
+  decodeMetadata,
+  encodeFetch,
+  encodeMetadata,
+  type ClusterMetadata,
+  type FetchedPartition,
+} from './protocol.js';
+import { offsetAfter } from './records.js';
+
+export type { FetchedPartition } from './protocol.js';
+
+/** A fetch failed for a reason retrying does not fix, or retries ran out. */
+export class KafkaFetchError extends StreambidError {
+  constructor(
+    message: string,
+    readonly kafkaCode: number | null,
+    cause?: unknown,
+  ) {
+    super(message, { code: 'KAFKA_FETCH', cause });
+  }
+}
+
+/** Where to start reading one partition. */
+export interface FetchStart {
+  topic: string;
+  partition: number;
+  /** The first offset to read. */
+  offset: number;
+}
+
+/** Options of {@link PartitionFetcher.open}. */
+export interface PartitionFetcherOptions {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: readonly string[];
+  clientId: string;
+  partitions: readonly FetchStart[];
+  /** How long the broker may hold a fetch with no new data (follow mode). @default 200 */
+  maxWaitMs?: number;
+  /** Bytes per fetch response. @default 16 MiB */
+  maxBytes?: number;
+  /** Bytes per partition per response (grown when one batch does not fit). @default 2 MiB */
+  partitionMaxBytes?: number;
+  /**
+   * Responses fetched ahead of the caller, per broker. Each holds up to `maxBytes`, so a fetcher
+   * keeps at most (prefetch + 2) × maxBytes per broker (queued, in flight, in the caller's hands).
+   * @default 2
+   */
+  prefetch?: number;
+  /** Consecutive failed attempts (with backoff) before giving up. @default 8 */
+  retries?: number;
+  /** @default 30000 */
+  requestTimeoutMs?: number;
+}
+
+interface Position {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxBytes: number;
+  leader: number;
+}
+
+/** The fetch loop of one partition leader. */
+interface Leg {
+  node: number;
+  conn: BrokerConnection;
+  queued: number;
+  stopped: boolean;
+}
+
+const key = (topic: string, partition: number): string => `${topic}:${String(partition)}`;
+const MAX_PARTITION_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a fixed set of partitions from explicit offsets with plain Fetch requests: no consumer
+ * group, no offset commits, no per-record objects (see {@link RecordCursor}). For replays whose
+ * positions live elsewhere (e.g. stored beside the rows in ClickHouse). Each partition leader gets
+ * one connection whose next fetch is sent as soon as a response arrives — its offsets come from the
+ * batch headers — so the broker prepares the next response while the caller decodes this one, with
+ * at most `prefetch` responses waiting per broker. A moved leader, a lost connection or a
+ * retriable error code refreshes metadata and resumes from the last offsets handed out, with
+ * backoff; anything else (OFFSET_OUT_OF_RANGE, authorisation, unsupported versions) fails `next()`.
+ */
+export class PartitionFetcher {
+  private readonly positions = new Map<string, Position>();
+  private readonly ready: { leg: Leg; partitions: FetchedPartition[] }[] = [];
+  private legs: Leg[] = [];
+  private brokers: string[];
+  private closed = false;
+  private failure: unknown = undefined;
+  private wake: () => void = () => undefined;
+  private roomWaiters: (() => void)[] = [];
+  private refreshing: Promise<void> | null = null;
+  private attempts = 0;
+  private rotation = 0;
+  private readonly o: Required<Omit<PartitionFetcherOptions, 'partitions' | 'brokers'>>;
+
+  private constructor(opts: PartitionFetcherOptions) {
+    this.brokers = [...opts.brokers];
+    this.o = {
+      clientId: opts.clientId,
+      maxWaitMs: opts.maxWaitMs ?? 200,
+      maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
+      partitionMaxBytes: opts.partitionMaxBytes ?? 2 * 1024 * 1024,
+      prefetch: opts.prefetch ?? 2,
+      retries: opts.retries ?? 8,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    };
+    for (const p of opts.partitions)
+      this.positions.set(key(p.topic, p.partition), {
+        ...p,
+        maxBytes: this.o.partitionMaxBytes,
+        leader: -1,
+      });
+  }
+
+  /** Checks the broker's protocol versions, looks up the leaders and starts fetching. */
+  static async open(opts: PartitionFetcherOptions): Promise<PartitionFetcher> {
+    const f = new PartitionFetcher(opts);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await f.connectLegs(true);
+        return f;
+      } catch (err) {
+        f.close();
+        if (!isRetriable(err) || attempt >= f.o.retries) throw err;
+        f.closed = false;
+        f.legs = [];
+        await sleep(Math.min(100 * 2 ** (attempt - 1), 3000));
+      }
+    }
+  }
+
+  /**
+   * The next response's partitions that carry records, in broker order; null once closed. As in
+   * Kafka, `records` may begin with records below the requested `fetchOffset` (the whole batch that
+   * holds it) and end in a batch cut off at the size limit; {@link RecordCursor} skips both.
+   */
+  async next(): Promise<FetchedPartition[] | null> {
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure;
+      if (this.closed) return null;
+      const item = this.ready.shift();
+      if (item) {
+        item.leg.queued--;
+        for (const w of this.roomWaiters.splice(0)) w();
+        return item.partitions;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /** Stops fetching a partition (e.g. it reached its end). Responses already fetched still hold it. */
+  remove(topic: string, partition: number): void {
+    this.positions.delete(key(topic, partition));
+  }
+
+  /** Closes the connections; a pending `next()` resolves with null. */
+  close(): void {
+    this.closed = true;
+    for (const leg of this.legs) this.stopLeg(leg);
+    for (const w of this.roomWaiters.splice(0)) w();
+    this.wake();
+  }
+
+  private stopLeg(leg: Leg): void {
+    leg.stopped = true;
+    leg.conn.close();
+  }
+
+  /** Metadata → one leg per leader of the partitions still wanted. */
+  private async connectLegs(first: boolean): Promise<void> {
+    const meta = await this.metadata(first);
+    for (const a of meta.brokers.values()) {
+      const addr = `${a.host}:${String(a.port)}`;
+      if (!this.brokers.includes(addr)) this.brokers.push(addr);
+    }
+    const byLeader = new Map<number, number>();
+    for (const p of this.positions.values()) {
+      const t = meta.topics.get(p.topic);
+      const topicError = t === undefined ? 3 : t.errorCode;
+      if (topicError !== 0)
+        throw new KafkaFetchError(
+          `topic ${p.topic}: ${ERROR_NAMES[topicError] ?? `Kafka error ${String(topicError)}`}`,
+          topicError,
+        );
+      const info = t?.leaders.get(p.partition);
+      if (info === undefined)
+        throw new KafkaFetchError(`${p.topic} has no partition ${String(p.partition)}`, 3);
+      p.leader = info.errorCode !== 0 ? -1 : info.leader;
+      byLeader.set(p.leader, (byLeader.get(p.leader) ?? 0) + 1);
+    }
+    if (byLeader.has(-1)) throw new KafkaFetchError('a partition has no leader yet', 5);
+    for (const node of byLeader.keys()) {
+      const b = meta.brokers.get(node);
+      if (b === undefined) throw new KafkaFetchError(`leader ${String(node)} is not listed`, 5);
+      const conn = new BrokerConnection(`${b.host}:${String(b.port)}`, this.o.clientId);
+      await conn.ready;
+      const leg: Leg = { node, conn, queued: 0, stopped: false };
+      this.legs.push(leg);
+      this.runLeg(leg).catch((err: unknown) => {
+        // A response that does not parse: nothing to retry.
+        this.failure ??= err;
+        this.wake();
+      });
+    }
+  }
+
+  /** Cluster metadata from the first bootstrap broker that answers (versions checked once). */
+  private async metadata(checkVersions: boolean): Promise<ClusterMetadata> {
+    const topics = [...new Set([...this.positions.values()].map((p) => p.topic))];
+    let last: unknown = undefined;
+    for (const addr of this.brokers) {
+      const conn = new BrokerConnection(addr, this.o.clientId);
+      try {
+        await conn.ready;
+        if (checkVersions) await this.checkVersions(conn);
+        const r = await conn.request(
+          ApiKey.metadata,
+          API_VERSION[ApiKey.metadata],
+          encodeMetadata(topics),
+          this.o.requestTimeoutMs,
+        );
+        return decodeMetadata(r);
+      } catch (err) {
+        if (err instanceof KafkaFetchError) throw err;
+        last = err;
+      } finally {
+        conn.close();
+      }
+    }
+    throw new KafkaFetchError(`no broker of ${this.brokers.join(',')} answered`, null, last);
+  }
+
+  private async checkVersions(conn: BrokerConnection): Promise<void> {
+    const r = await conn.request(ApiKey.apiVersions, 0, () => undefined, this.o.requestTimeoutMs);
+    const { versions } = decodeApiVersions(r);
+    for (const k of [ApiKey.fetch, ApiKey.metadata]) {
+      const want = API_VERSION[k];
+      const v = versions.get(k);
+      if (v === undefined || want < v.min || want > v.max)
+        throw new KafkaFetchError(
+          `${conn.address} does not serve API ${String(k)} v${String(want)} (serves ${v ? `v${String(v.min)}–v${String(v.max)}` : 'none'})`,
+          35,
+        );
+    }
+  }
+
+  /** Fetch, hand the response over, fetch again — while there is room and partitions to read. */
+  private async runLeg(leg: Leg): Promise<void> {
+    while (!leg.stopped && !this.closed) {
+      if (leg.queued >= this.o.prefetch) {
+        await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+        continue;
+      }
+      const wanted = [...this.positions.values()].filter((p) => p.leader === leg.node);
+      if (wanted.length === 0) return;
+      // Rotate the order so no partition is always last when the response is full.
+      const start = this.rotation++ % wanted.length;
+      const parts = [...wanted.slice(start), ...wanted.slice(0, start)];
+      const requested = new Map(parts.map((p) => [key(p.topic, p.partition), p.offset]));
+      let res: ReturnType<typeof decodeFetch>;
+      try {
+        const r = await leg.conn.request(
+          ApiKey.fetch,
+          API_VERSION[ApiKey.fetch],
+          encodeFetch({
+            maxWaitMs: this.o.maxWaitMs,
+            minBytes: 1,
+            maxBytes: this.o.maxBytes,
+            partitions: parts,
+          }),
+          this.o.requestTimeoutMs + this.o.maxWaitMs,
+        );
+        res = decodeFetch(r);
+      } catch (err) {
+        if (!leg.stopped) this.retry(err);
+        return;
+      }
+      if (leg.stopped) return;
+      if (res.errorCode !== 0) {
+        this.onErrorCode(res.errorCode, 'fetch');
+        return;
+      }
+      const data: FetchedPartition[] = [];
+      let retriable = 0;
+      for (const fp of res.partitions) {
+        const pos = this.positions.get(key(fp.topic, fp.partition));
+        if (fp.errorCode !== 0) {
+          if (!RETRIABLE_ERRORS.has(fp.errorCode)) {
+            this.onErrorCode(fp.errorCode, `${fp.topic}[${String(fp.partition)}]`);
+            return;
+          }
+          retriable = fp.errorCode;
+          continue;
+        }
+        if (pos === undefined || fp.records === null || fp.records.length === 0) continue;
+        fp.fetchOffset = requested.get(key(fp.topic, fp.partition)) ?? 0;
+        const next = offsetAfter(fp.records);
+        // One batch larger than the partition limit: ask for more next time.
+        if (next < 0) pos.maxBytes = Math.min(pos.maxBytes * 2, MAX_PARTITION_BYTES);
+        else if (next > pos.offset) pos.offset = next;
+        data.push(fp);
+      }
+      this.attempts = 0;
+      if (data.length > 0) {
+        leg.queued++;
+        this.ready.push({ leg, partitions: data });
+        this.wake();
+      }
+      if (retriable !== 0) {
+        this.retry(new KafkaFetchError(ERROR_NAMES[retriable] ?? 'retriable error', retriable));
+        return;
+      }
+    }
+  }
+
+  private onErrorCode(code: number, where: string): void {
+    if (RETRIABLE_ERRORS.has(code)) {
+      this.retry(new KafkaFetchError(`${where}: ${ERROR_NAMES[code] ?? String(code)}`, code));
+      return;
+    }
+    this.failure ??= new KafkaFetchError(
+      `${where}: ${ERROR_NAMES[code] ?? `Kafka error ${String(code)}`}`,
+      code,
+    );
+    this.wake();
+  }
+
+  /** Drops every leg, waits with backoff, then rebuilds the legs from fresh metadata. */
+  private retry(cause: unknown): void {
+    if (this.closed) return;
+    if (this.refreshing !== null) {
+      // A leg of the refresh under way failed already: refresh again once it is done.
+      void this.refreshing.then(() => this.retry(cause));
+      return;
+    }
+    for (const leg of this.legs) this.stopLeg(leg);
+    this.legs = [];
+    this.refreshing = (async () => {
+      while (!this.closed) {
+        if (++this.attempts > this.o.retries) {
+          this.failure ??= new KafkaFetchError(
+            `fetch failed ${String(this.o.retries)} times`,
+            cause instanceof KafkaFetchError ? cause.kafkaCode : null,
+            cause,
+          );
+          this.wake();
+          return;
+        }
+        await sleep(Math.min(100 * 2 ** (this.attempts - 1), 3000));
+        try {
+          if (!this.closed) await this.connectLegs(false);
+          return;
+        } catch (err) {
+          if (!isRetriable(err)) {
+            this.failure ??= err;
+            this.wake();
+            return;
+          }
+          cause = err;
+          for (const leg of this.legs) this.stopLeg(leg);
+          this.legs = [];
+        }
+      }
+    })().finally(() => (this.refreshing = null));
+  }
+}
+
+/** Connection failures and retriable Kafka error codes; not version or authorisation errors. */
+function isRetriable(err: unknown): boolean {
+  if (err instanceof KafkaFetchError)
+    return err.kafkaCode === null || RETRIABLE_ERRORS.has(err.kafkaCode);
+  return err instanceof StreambidError && err.retriable;
+}

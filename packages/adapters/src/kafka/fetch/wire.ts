@@ -1,0 +1,189 @@
+/**
+ * Kafka wire-format primitives (big-endian fixed-width integers, int16-length strings, zig-zag
+ * varints) for the few non-flexible request and response versions the fetch client speaks. Pure:
+ * no I/O. See https://kafka.apache.org/protocol.html#protocol_types.
+ */
+
+/** The response ended before a field it announced: a framing bug or a truncated frame. */
+export class WireFormatError extends Error {
+  readonly code = 'KAFKA_WIRE_FORMAT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireFormatError';
+  }
+}
+
+/** Builds one request body; grows its buffer as needed. */
+export class WireWriter {
+  private buf = Buffer.allocUnsafe(256);
+  private pos = 0;
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  int8(v: number): this {
+    this.room(1);
+    this.pos = this.buf.writeInt8(v, this.pos);
+    return this;
+  }
+
+  int16(v: number): this {
+    this.room(2);
+    this.pos = this.buf.writeInt16BE(v, this.pos);
+    return this;
+  }
+
+  int32(v: number): this {
+    this.room(4);
+    this.pos = this.buf.writeInt32BE(v, this.pos);
+    return this;
+  }
+
+  int64(v: bigint): this {
+    this.room(8);
+    this.pos = this.buf.writeBigInt64BE(v, this.pos);
+    return this;
+  }
+
+  /** An int16-length UTF-8 string; null is written as length -1. */
+  string(v: string | null): this {
+    if (v === null) return this.int16(-1);
+    const n = Buffer.byteLength(v, 'utf8');
+    this.int16(n);
+    this.room(n);
+    this.pos += this.buf.write(v, this.pos, 'utf8');
+    return this;
+  }
+
+  /** An int32-counted array. */
+  array<T>(items: readonly T[], each: (w: this, item: T) => void): this {
+    this.int32(items.length);
+    for (const item of items) each(this, item);
+    return this;
+  }
+
+  /** The bytes written so far, framed with their int32 size as Kafka requests are. */
+  framed(): Buffer {
+    const out = Buffer.allocUnsafe(4 + this.pos);
+    out.writeInt32BE(this.pos, 0);
+    this.buf.copy(out, 4, 0, this.pos);
+    return out;
+  }
+}
+
+/** Reads one response body; every read checks the bounds (a bad frame throws, never misreads). */
+export class WireReader {
+  constructor(
+    readonly buf: Buffer,
+    public pos = 0,
+    readonly end = buf.length,
+  ) {}
+
+  private need(n: number): void {
+    if (this.pos + n > this.end)
+      throw new WireFormatError(
+        `needs ${String(n)} bytes at ${String(this.pos)}, frame ends at ${String(this.end)}`,
+      );
+  }
+
+  int8(): number {
+    this.need(1);
+    return this.buf.readInt8(this.pos++);
+  }
+
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** An int64 as a number: offsets and timestamps stay far below 2^53 in practice. */
+  int64(): number {
+    this.need(8);
+    const v = readInt64(this.buf, this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  string(): string | null {
+    const n = this.int16();
+    if (n < 0) return null;
+    this.need(n);
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  /** An int32-length byte field as a zero-copy view; null for length -1. */
+  bytes(): Buffer | null {
+    const n = this.int32();
+    if (n < 0) return null;
+    this.need(n);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  /** An int32-counted array; a null array (-1) reads as empty. */
+  array<T>(each: (r: this) => T): T[] {
+    const n = this.int32();
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(each(this));
+    return out;
+  }
+}
+
+/**
+ * A big-endian int64 as a number (exact below 2^53). Two int32 reads instead of a BigInt keep the
+ * record decoder free of allocations.
+ */
+export function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
+
+/**
+ * Decodes a zig-zag varint (Kafka's record fields) at `at` into `out[0]`, returning the position
+ * after it. Up to 10 bytes (varlong); values beyond 2^53 lose precision, which no field we read
+ * (lengths, offset and timestamp deltas) comes near.
+ */
+export function readVarint(buf: Buffer, at: number, out: Float64Array): number {
+  let raw = 0;
+  let mul = 1;
+  let pos = at;
+  for (let i = 0; i < 10; i++) {
+    const b = buf[pos++];
+    if (b === undefined) throw new WireFormatError(`varint runs past the end at ${String(at)}`);
+    raw += (b & 0x7f) * mul;
+    if (b < 0x80) {
+      // Zig-zag: even → non-negative, odd → negative.
+      out[0] = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+      return pos;
+    }
+    mul *= 128;
+  }
+  throw new WireFormatError(`varint longer than 10 bytes at ${String(at)}`);
+}
+
+/** Encodes a zig-zag varint (for tests and tools that build record batches). */
+export function writeVarint(v: number): Buffer {
+  let raw = v >= 0 ? v * 2 : -v * 2 - 1;
+  const out: number[] = [];
+  while (raw >= 128) {
+    out.push((raw % 128) | 0x80);
+    raw = Math.floor(raw / 128);
+  }
+  out.push(raw);
+  return Buffer.from(out);
+}
