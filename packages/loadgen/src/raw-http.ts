@@ -166,26 +166,6 @@ class Connection {
   }
 }
 
-/** First in, first out, amortised O(1): an array read from a moving head, compacted now and then. */
-class Fifo<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  push(x: T): void {
-    this.items.push(x);
-  }
-
-  shift(): T | undefined {
-    if (this.head === this.items.length) return undefined;
-    const x = this.items[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return x;
-  }
-}
-
 /** Options of {@link RawHttpPool}. */
 export interface RawHttpPoolOptions {
   connections: number;
@@ -198,15 +178,13 @@ export interface RawHttpPoolOptions {
  * request in flight per connection, requests queued while all are busy. It writes the request
  * head by hand and parses only the status and the body framing, so a request costs a few
  * microseconds of the generator's CPU instead of the tens a general-purpose client spends —
- * on a small machine the generator shares the cores with the server under test. The next request
- * goes to the connection idle longest, so load spreads over every connection (and so over every
- * thread of a server that shares its port between threads), as an exchange's pool does; reusing
- * the most recent one would pile the load onto whichever few connections happen to be hot.
+ * on a small machine the generator shares the cores with the server under test.
  */
 export class RawHttpPool {
-  private readonly idle = new Fifo<Connection>();
+  private readonly idle: Connection[] = [];
   private readonly all: Connection[] = [];
-  private readonly queue = new Fifo<Pending>();
+  private readonly queue: Pending[] = [];
+  private queueHead = 0;
   private readonly hostHeader: string;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -246,15 +224,20 @@ export class RawHttpPool {
       head += `content-length: ${String(typeof body === 'string' ? Buffer.byteLength(body) : body.length)}\r\n`;
     head += '\r\n';
     const p: Pending = { head, body, readBody, done, sentAt: 0 };
-    const c = this.idle.shift();
+    const c = this.idle.pop();
     if (c) c.send(p);
     else this.queue.push(p);
   }
 
   private release(c: Connection): void {
-    const next = this.queue.shift();
-    if (next) c.send(next);
-    else this.idle.push(c);
+    if (this.queueHead < this.queue.length) {
+      const next = this.queue[this.queueHead++] as Pending;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      c.send(next);
+    } else this.idle.push(c);
   }
 
   close(): void {
