@@ -52,6 +52,10 @@ describe('RawHttpPool against node:http', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         if (req.url === '/stall') return; // never answers
+        if (req.url === '/port') {
+          res.end(String(req.socket.remotePort));
+          return;
+        }
         if (req.url === '/chunked') {
           res.write('part1-');
           res.end(body);
@@ -93,6 +97,20 @@ describe('RawHttpPool against node:http', () => {
         expect(a.body).toBe(`POST tag-1 ünï ${String(i)}`);
       });
       expect((await send(pool, '/chunked', 'tail')).body).toBe('part1-tail');
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('sends the next request on the connection released most recently', async () => {
+    const pool = new RawHttpPool(origin, { connections: 4, timeoutMs: 5000 });
+    try {
+      // Four at once open all four connections; one at a time afterwards reuses a single one.
+      const opened = await Promise.all([1, 2, 3, 4].map(() => send(pool, '/port')));
+      expect(new Set(opened.map((a) => a.body)).size).toBe(4);
+      const ports: string[] = [];
+      for (let i = 0; i < 8; i++) ports.push((await send(pool, '/port')).body);
+      expect(new Set(ports).size).toBe(1);
     } finally {
       pool.close();
     }
