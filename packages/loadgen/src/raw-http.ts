@@ -181,10 +181,11 @@ export interface RawHttpPoolOptions {
  * on a small machine the generator shares the cores with the server under test.
  *
  * The next request takes the connection released most recently. At moderate rates that keeps the
- * traffic on a few hot connections, and so on few server threads: measured on the two-region load
- * test (2 cores, 1,000 req/s per region), taking the connection idle longest instead spread every request over
- * all connections and both workers of each bidder, kept both cores saturated for the whole run
- * and turned p99 ≈ 55 ms into p99 ≈ 1.6 s. The price is an uneven split across a server's threads.
+ * traffic on a few hot connections, and so on few server threads. Measured on the two-region load
+ * test (2 cores, 1,000 req/s per region): taking the connection idle longest instead spread every
+ * request over all connections and both workers of each bidder, kept both cores saturated for the
+ * whole run and turned p99 ≈ 55 ms into p99 ≈ 1.6 s. The price is an uneven split across a
+ * server's threads.
  */
 export class RawHttpPool {
   private readonly idle: Connection[] = [];
