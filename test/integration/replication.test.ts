@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import {
   createPublisher,
+  deleteNamespace,
   ensureTopics,
   listTopics,
   replicationLagMs,
@@ -103,18 +104,29 @@ describe('replication between regions (MirrorMaker 2)', () => {
   afterAll(async () => {
     await Promise.all(consumers.map((c) => c.stop()));
     await Promise.all(Object.values(publishers).map((p) => p.close()));
-    // Sources first, then their copies, so MirrorMaker never writes to a deleted copy for long.
-    for (const remote of [false, true]) {
-      for (const r of regions) {
-        const mine = (await listTopics(k(r))).filter(
-          (t) => namespaces.some((n) => t.includes(n)) && /^[a-z]{2}\./.test(t) === remote,
-        );
-        if (mine.length === 0) continue;
-        const admin = k(r).admin();
-        await admin.connect();
-        await admin.deleteTopics({ topics: mine }).finally(() => admin.disconnect());
-      }
-    }
+    for (const n of namespaces)
+      await deleteNamespace(
+        regions.map((r) => k(r)),
+        n,
+      );
+  });
+
+  it('deletes a namespace with its remote copies on every cluster', async () => {
+    const gone = testTopics();
+    namespaces.push(gone.ns);
+    await ensureTopics(k('eu'), [gone.topics.campaigns]);
+    const copy = remoteTopicName('eu', gone.topics.campaigns.name);
+    await waitFor(async () => (await listTopics(k('us'))).includes(copy), {
+      timeoutMs: REPLICATION_DEADLINE_MS,
+      what: `${copy} in us`,
+    });
+    expect(await deleteNamespace([k('eu'), k('us')], gone.ns)).toBe(2);
+    await waitFor(
+      async () =>
+        !(await listTopics(k('eu'))).includes(gone.topics.campaigns.name) &&
+        !(await listTopics(k('us'))).includes(copy),
+      { timeoutMs: 15_000, what: 'topic and copy deleted' },
+    );
   });
 
   /** Waits until `name` exists in `region`, then reads it and the local topic by pattern. */

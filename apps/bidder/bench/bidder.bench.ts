@@ -13,9 +13,9 @@ import {
   createKafka,
   createPublisher,
   createRedis,
-  deleteTopics,
+  deleteNamespace,
   ensureTopics,
-  listTopics,
+  localClusters,
   silentLogger,
   waitFor,
 } from '@streambid/adapters';
@@ -202,10 +202,7 @@ async function main(): Promise<void> {
   } finally {
     await stop(hello);
   }
-  await deleteTopics(
-    kafka,
-    (await listTopics(kafka)).filter((t) => t.startsWith(ns)),
-  );
+  await deleteNamespace(localClusters('bench-cleanup', silentLogger()), ns);
   const bidderMax = b.best?.targetRate ?? 0;
   const helloMax = h.best?.targetRate ?? 0;
   const summary = {

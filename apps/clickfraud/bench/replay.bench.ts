@@ -15,7 +15,9 @@ import {
   createKafka,
   createPublisher,
   defaultBrokers,
+  deleteNamespace,
   ensureTopics,
+  localClusters,
   rawSql,
   silentLogger,
 } from '@streambid/adapters';
@@ -174,12 +176,7 @@ try {
   out['note'] = 'Kafka, ClickHouse and the replay process share the cores of one 2-core machine';
 } finally {
   await chExec(ch, rawSql(`DROP DATABASE IF EXISTS ${db}`)).catch(() => undefined);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin
-    .deleteTopics({ topics: [cat.clicks.name, cat.impressions.name] })
-    .catch(() => undefined);
-  await admin.disconnect();
+  await deleteNamespace(localClusters('bench-cleanup', logger), ns);
   await ch.close();
 }
 console.log(JSON.stringify(out));

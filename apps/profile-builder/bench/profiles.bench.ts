@@ -20,8 +20,10 @@ import {
   createPublisher,
   createRedis,
   defaultBrokers,
+  deleteNamespace,
   defaultRedisUrl,
   ensureTopics,
+  localClusters,
   Registry,
   silentLogger,
   waitFor,
@@ -265,10 +267,7 @@ async function main(): Promise<void> {
   } finally {
     await builder?.stop();
     await publisher.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: inputs.map((t) => t.name) }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteNamespace(localClusters('bench-cleanup', logger), ns);
     let cursor = '0';
     do {
       const [c, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);

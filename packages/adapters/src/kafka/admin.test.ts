@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNamespacedTopic } from './admin.js';
+import { inNamespace, isNamespacedTopic } from './admin.js';
 
 describe('isNamespacedTopic', () => {
   it('recognises test, bench and load-test namespaces and their remote copies', () => {
@@ -26,5 +26,15 @@ describe('isNamespacedTopic', () => {
       'eu.checkpoints.internal',
     ])
       expect(isNamespacedTopic(t), t).toBe(false);
+  });
+});
+
+describe('inNamespace', () => {
+  it('matches a namespace and its remote copies, and nothing else', () => {
+    const ns = 'bench-1f2e3d4c-';
+    for (const t of [`${ns}bids`, `eu.${ns}bids`, `us.eu.${ns}clicks`])
+      expect(inNamespace(t, ns), t).toBe(true);
+    for (const t of ['bids', 'eu.bids', `xx.${ns}bids`, `bench-00000000-bids`, `eu.bench-1f2e3d4c`])
+      expect(inNamespace(t, ns), t).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import type { TopicDef } from '@streambid/contracts';
+import { REGIONS, type TopicDef } from '@streambid/contracts';
 import { waitFor } from '../wait.js';
 
 /** Topic-level configs derived from a catalogue entry. */
@@ -101,6 +101,43 @@ export async function deleteTopics(kafka: Kafka, names: readonly string[]): Prom
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A topic of namespace `ns`, or a MirrorMaker 2 remote copy of one (`us.<ns>…`, `eu.us.<ns>…`). */
+export function inNamespace(name: string, ns: string): boolean {
+  let rest = name;
+  for (;;) {
+    if (rest.startsWith(ns)) return true;
+    const dot = rest.indexOf('.');
+    if (dot < 0 || !(REGIONS as readonly string[]).includes(rest.slice(0, dot))) return false;
+    rest = rest.slice(dot + 1);
+  }
+}
+
+/**
+ * Deletes namespace `ns`'s topics on every cluster given, remote copies included: MirrorMaker 2
+ * does not carry a deletion over, so a bench that deletes only its own topics leaves their copies
+ * behind on the other clusters, where they pile up run after run. Sources go first, then the
+ * copies, so MirrorMaker is not left writing into a deleted copy. A cluster that does not answer
+ * is skipped. Returns how many topics were deleted.
+ */
+export async function deleteNamespace(clusters: readonly Kafka[], ns: string): Promise<number> {
+  let deleted = 0;
+  for (const copies of [false, true])
+    await Promise.all(
+      clusters.map(async (k) => {
+        try {
+          const names = (await listTopics(k)).filter(
+            (t) => inNamespace(t, ns) && !t.startsWith(ns) === copies,
+          );
+          await deleteTopics(k, names);
+          deleted += names.length;
+        } catch {
+          // Not running (a single-region stack): nothing of ours there.
+        }
+      }),
+    );
+  return deleted;
 }
 
 /** Every topic name on the cluster. */

@@ -1,5 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { REGIONS } from '@streambid/contracts';
+import { defaultBrokers } from '../config.js';
 import { applyKafkajsIdleTimerFix } from './idle-timer-fix.js';
 
 // kafkajs reports every retriable protocol error (leader moves, coordinator loading) at ERROR and
@@ -35,4 +37,19 @@ export function createKafka(opts: {
       },
     ...opts.extra,
   });
+}
+
+/**
+ * A client for every region's Kafka at its local default address, failing fast (one attempt, 1 s
+ * to connect): for clean-up across a local multi-region stack, where some regions may be down.
+ */
+export function localClusters(clientId: string, logger: Logger): Kafka[] {
+  return REGIONS.map((r) =>
+    createKafka({
+      clientId,
+      brokers: defaultBrokers(r),
+      logger,
+      extra: { connectionTimeout: 1000, retry: { retries: 0 } },
+    }),
+  );
 }
