@@ -88,6 +88,12 @@ describe('replication between regions (MirrorMaker 2)', () => {
   const namespaces = [ns];
 
   const k = (r: Region): Kafka => kafka[r] ?? (kafka[r] = testKafka(r));
+  /** Waits until MirrorMaker 2 has created `name` in `region`. */
+  const untilListed = (region: Region, name: string): Promise<unknown> =>
+    waitFor(async () => (await listTopics(k(region))).includes(name), {
+      timeoutMs: REPLICATION_DEADLINE_MS,
+      what: `${name} in ${region}`,
+    });
   const pub = (r: Region): Publisher => {
     const p = publishers[r];
     if (!p) throw new Error(`no publisher for ${r}`);
@@ -116,10 +122,7 @@ describe('replication between regions (MirrorMaker 2)', () => {
     namespaces.push(gone.ns);
     await ensureTopics(k('eu'), [gone.topics.campaigns]);
     const copy = remoteTopicName('eu', gone.topics.campaigns.name);
-    await waitFor(async () => (await listTopics(k('us'))).includes(copy), {
-      timeoutMs: REPLICATION_DEADLINE_MS,
-      what: `${copy} in us`,
-    });
+    await untilListed('us', copy);
     expect(await deleteNamespace([k('eu'), k('us')], gone.ns)).toBe(2);
     await waitFor(
       async () =>
@@ -215,10 +218,7 @@ describe('replication between regions (MirrorMaker 2)', () => {
     // the eu->us flow has copied spend it has also looked at clicks, and must have left it out.
     await pub('eu').publish(topics.spend, [makeSpend('eu')]);
     const spendInUs = remoteTopicName('eu', topics.spend.name);
-    await waitFor(async () => (await listTopics(k('us'))).includes(spendInUs), {
-      timeoutMs: REPLICATION_DEADLINE_MS,
-      what: `${spendInUs} in us`,
-    });
+    await untilListed('us', spendInUs);
     expect(await listTopics(k('us'))).not.toContain(remoteTopicName('eu', topics.clicks.name));
   });
 
@@ -233,19 +233,13 @@ describe('replication between regions (MirrorMaker 2)', () => {
       ['us', 'eu'],
     ] as const) {
       const name = remoteTopicName(from, topics.campaigns.name);
-      await waitFor(async () => (await listTopics(k(to))).includes(name), {
-        timeoutMs: REPLICATION_DEADLINE_MS,
-        what: `${name} in ${to}`,
-      });
+      await untilListed(to, name);
     }
     const later = testTopics();
     namespaces.push(later.ns);
     await ensureTopics(k('us'), [later.topics.fraudBlocklist]);
     const marker = remoteTopicName('us', later.topics.fraudBlocklist.name);
-    await waitFor(async () => (await listTopics(k('eu'))).includes(marker), {
-      timeoutMs: REPLICATION_DEADLINE_MS,
-      what: `${marker} in eu`,
-    });
+    await untilListed('eu', marker);
 
     for (const r of regions) {
       const names = await listTopics(k(r));
