@@ -21,6 +21,7 @@ import type { DecisionContext } from './domain/decide.js';
 import { RecentWins } from './domain/recent-wins.js';
 import { EventProducer, EventSink, type DeliverEvents } from './events.js';
 import { createBidderMetrics, trackEventStats, type BidderMetrics } from './metrics.js';
+import { ProfileLookups } from './profile.js';
 import { createApp, type ServerDeps } from './server.js';
 import { createViews, type Views } from './views.js';
 
@@ -113,7 +114,12 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       .catch((err: unknown) =>
         log.warn({ err }, 'redis unavailable at start; profile campaigns skipped'),
       );
-    const reader = new ProfileReader(redis, { keyPrefix: cfg.PROFILE_KEY_PREFIX });
+    const metrics = createBidderMetrics(o.registry);
+    const profiles = new ProfileLookups(
+      new ProfileReader(redis, { keyPrefix: cfg.PROFILE_KEY_PREFIX }),
+      (r) => metrics.profileLookups.inc({ result: r }),
+    );
+    closers.push(() => Promise.resolve(profiles.close()));
 
     const views = createViews({
       kafka,
@@ -133,7 +139,6 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
     await views.consumer.start();
     closers.push(() => views.consumer.stop());
 
-    const metrics = createBidderMetrics(o.registry);
     const recentWins = new RecentWins(200_000, cfg.BIDDER_RECENT_WIN_TTL_MS);
     const ctx: DecisionContext = {
       index: views.index,
@@ -164,7 +169,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       cfg,
       ctx,
       views,
-      reader,
+      profiles,
       events,
       spend: new GroupCommitPublisher(spend, topics.spend),
       topics,

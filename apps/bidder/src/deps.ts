@@ -1,10 +1,10 @@
 import type { GroupCommitPublisher, Logger } from '@streambid/adapters';
 import type { Catalogue } from '@streambid/contracts';
-import type { ProfileReader } from '@streambid/profiles';
 import type { BidderConfig } from './config.js';
 import type { Coordinator } from './coordinator.js';
 import type { DecisionContext } from './domain/decide.js';
 import type { EventSink } from './events.js';
+import type { ProfileLookups } from './profile.js';
 import type { BidderMetrics } from './metrics.js';
 import type { Views } from './views.js';
 
@@ -13,7 +13,8 @@ export interface ServerDeps {
   cfg: BidderConfig;
   ctx: DecisionContext;
   views: Views;
-  reader: ProfileReader | undefined;
+  /** Cookie-profile reads with deadlines; undefined runs without profiles. */
+  profiles: ProfileLookups | undefined;
   events: EventSink;
   /** Acknowledged spend, group-committed across concurrent win notices. */
   spend: GroupCommitPublisher<Catalogue['spend']>;

@@ -7,7 +7,6 @@ import type { ServerDeps } from './deps.js';
 import { finish, plan, releaseAll, type Outcome, type Plan } from './domain/decide.js';
 import { deadlineAt, profileAllowed } from './domain/request.js';
 import { buildResponse } from './response.js';
-import { lookupProfile } from './profile.js';
 import { registerTrackers } from './trackers.js';
 
 interface Pending {
@@ -43,6 +42,21 @@ export function createApp(d: ServerDeps): TemplatedApp {
   const bidPrefix = `${randomBytes(4).toString('hex')}-`;
   let bidSeq = 0;
   const nextBidId = (): string => bidPrefix + (++bidSeq).toString(36);
+  // Label children bound once: the per-request increments skip prom-client's label hashing.
+  const m = d.metrics;
+  const answered = {
+    ok: m.requests.labels({ code: '200' }),
+    noBid: m.requests.labels({ code: '204' }),
+    bad: m.requests.labels({ code: '400' }),
+    tooLarge: m.requests.labels({ code: '413' }),
+  };
+  const skipped = m.profileLookups.labels({ result: 'skipped' });
+  const noBidReasons = new Map<string, ReturnType<typeof m.noBids.labels>>();
+  const noBidFor = (reason: string): ReturnType<typeof m.noBids.labels> => {
+    let c = noBidReasons.get(reason);
+    if (!c) noBidReasons.set(reason, (c = m.noBids.labels({ reason })));
+    return c;
+  };
 
   const answer = (
     res: HttpResponse,
@@ -63,7 +77,7 @@ export function createApp(d: ServerDeps): TemplatedApp {
       o = { bids: [], reason: 'deadline' };
     }
     if (o.bids.length === 0) {
-      d.metrics.noBids.inc({ reason: o.reason });
+      noBidFor(o.reason).inc();
       writeNoBid(res, version);
     } else {
       code = 200;
@@ -71,11 +85,11 @@ export function createApp(d: ServerDeps): TemplatedApp {
       res.writeStatus('200 OK').writeHeader('content-type', JSON_TYPE);
       if (version !== '') res.writeHeader('x-openrtb-version', version);
       res.end(body);
-      d.metrics.bids.inc(o.bids.length);
+      m.bids.inc(o.bids.length);
     }
     st.done = true;
-    d.metrics.requests.inc({ code: code === 200 ? '200' : '204' });
-    d.metrics.latency.observe((performance.now() - t0) / 1000);
+    (code === 200 ? answered.ok : answered.noBid).inc();
+    m.latency.observe((performance.now() - t0) / 1000);
   };
 
   const decide = (
@@ -87,7 +101,7 @@ export function createApp(d: ServerDeps): TemplatedApp {
   ): void => {
     const parsed = parseBidRequest(body);
     if (!parsed.ok) {
-      d.metrics.requests.inc({ code: '400' });
+      answered.bad.inc();
       writeError(res, 400, parsed.error, parsed.field);
       return;
     }
@@ -113,14 +127,12 @@ export function createApp(d: ServerDeps): TemplatedApp {
       return;
     }
     const timeout = Math.min(d.cfg.BIDDER_PROFILE_TIMEOUT_MS, deadline - performance.now());
-    if (d.reader === undefined || p.userId === undefined || timeout < 1 || !profileAllowed(req)) {
-      d.metrics.profileLookups.inc({ result: 'skipped' });
+    if (d.profiles === undefined || p.userId === undefined || timeout < 1 || !profileAllowed(req)) {
+      skipped.inc();
       answer(res, st, p, finish(d.ctx, p, undefined, now), version, t0, deadline);
       return;
     }
-    void lookupProfile(d.reader, p.userId, timeout, now, (r) =>
-      d.metrics.profileLookups.inc({ result: r }),
-    ).then((profile) => {
+    d.profiles.lookup(p.userId, timeout, now, (profile) => {
       const o = finish(d.ctx, p, profile, Date.now());
       if (st.aborted) releaseAll(d.ctx, o.bids);
       else res.cork(() => answer(res, st, p, o, version, t0, deadline));
@@ -136,14 +148,14 @@ export function createApp(d: ServerDeps): TemplatedApp {
     });
     if (version !== '' && !version.startsWith('2.')) {
       st.done = true;
-      d.metrics.requests.inc({ code: '400' });
+      answered.bad.inc();
       writeError(res, 400, `unsupported OpenRTB version ${version.slice(0, 16)}`);
       return;
     }
     const declared = Number(req.getHeader('content-length'));
     if (declared > maxBody) {
       st.done = true;
-      d.metrics.requests.inc({ code: '413' });
+      answered.tooLarge.inc();
       // Keep the connection: closing while the client still writes its body makes it fail with
       // EPIPE before it reads the 413. uWS skips the rest of the declared body.
       writeError(res, 413, `body exceeds ${String(maxBody)} bytes`);
@@ -156,7 +168,7 @@ export function createApp(d: ServerDeps): TemplatedApp {
       size += ab.byteLength;
       if (size > maxBody) {
         st.done = true;
-        d.metrics.requests.inc({ code: '413' });
+        answered.tooLarge.inc();
         res.cork(() =>
           writeError(res, 413, `body exceeds ${String(maxBody)} bytes`, undefined, true),
         );
