@@ -105,8 +105,9 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
     const redis: Redis = createRedis(defaultRedisUrl(cfg.REGION, cfg.REDIS_URL), logger, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      // Lookups of requests parsed in the same event-loop turn share one write to Redis.
-      enableAutoPipelining: true,
+      // Off: bid requests rarely share an event-loop turn, and then auto-pipelining only adds a
+      // Pipeline object per lookup (bench:bidder at 6,000 req/s: 106 → 100 µs of CPU per request).
+      enableAutoPipelining: false,
     });
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
     redis
