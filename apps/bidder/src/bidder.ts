@@ -71,11 +71,8 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
   const { cfg, logger } = o;
   const log = logger.child({ module: 'bidder' });
   const topics = catalogue(cfg.TOPIC_NAMESPACE);
-  const kafka = createKafka({
-    clientId: `bidder-${cfg.REGION}`,
-    brokers: defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS),
-    logger,
-  });
+  const brokers = defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS);
+  const kafka = createKafka({ clientId: `bidder-${cfg.REGION}`, brokers, logger });
   if (o.ensureTopics ?? true) await ensureTopics(kafka, Object.values(topics) as TopicDef[]);
 
   const closers: (() => Promise<unknown>)[] = [];
@@ -90,7 +87,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
     let producer: EventProducer | undefined;
     let deliver = o.deliverEvents;
     if (!deliver) {
-      const p = await EventProducer.start(kafka, topics, logger, {
+      const p = await EventProducer.start(brokers, `bidder-${cfg.REGION}-events`, topics, logger, {
         maxBuffered: cfg.BIDDER_EVENT_BUFFER,
         lingerMs: cfg.BIDDER_EVENT_LINGER_MS,
       });

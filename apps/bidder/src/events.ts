@@ -5,8 +5,7 @@ import type {
   ImpressionEvent,
   WinEvent,
 } from '@streambid/contracts';
-import type { Kafka } from 'kafkajs';
-import { BufferedPublisher, createPublisher, type Logger } from '@streambid/adapters';
+import { BufferedPublisher, LeanProducer, type Logger } from '@streambid/adapters';
 
 /** A fire-and-forget event and the topic it goes to (plain data: crosses worker threads). */
 export type StreamEvent =
@@ -79,28 +78,30 @@ export class EventSink {
 
 /**
  * The producing side: each event passes its topic's zod schema in the BufferedPublisher (which
- * batches, bounds and counts) on its way to Kafka.
+ * batches, bounds and counts) on its way to Kafka through a {@link LeanProducer} — kafkajs's
+ * encoding cost ~11 µs of CPU per event, the lean producer ~2 (bench:produce).
  */
 export class EventProducer {
   private constructor(
     private readonly out: BufferedPublisher,
     private readonly topics: Catalogue,
-    private readonly closePublisher: () => Promise<void>,
+    private readonly closeProducer: () => Promise<void>,
   ) {}
 
-  /** Connects its own (non-idempotent, batched) producer. */
+  /** Connects its own (non-idempotent, batched) producer to `brokers`. */
   static async start(
-    kafka: Kafka,
+    brokers: readonly string[],
+    clientId: string,
     topics: Catalogue,
     logger: Logger,
     o: { maxBuffered: number; lingerMs: number },
   ): Promise<EventProducer> {
-    const pub = await createPublisher(kafka, { idempotent: false });
-    const out = new BufferedPublisher(pub, logger.child({ module: 'events' }), {
+    const producer = await LeanProducer.connect({ brokers, clientId, logger });
+    const out = new BufferedPublisher(producer, logger.child({ module: 'events' }), {
       maxBuffered: o.maxBuffered,
       lingerMs: o.lingerMs,
     });
-    return new EventProducer(out, topics, () => pub.close());
+    return new EventProducer(out, topics, () => producer.close());
   }
 
   readonly deliver: DeliverEvents = (batch) => {
@@ -134,7 +135,7 @@ export class EventProducer {
     try {
       await this.out.close(timeoutMs);
     } finally {
-      await this.closePublisher();
+      await this.closeProducer();
     }
   }
 }

@@ -31,11 +31,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stopRequested('SIGINT'));
 
   const topics = catalogue(cfg.TOPIC_NAMESPACE);
-  const kafka = createKafka({
-    clientId: `bidder-${cfg.REGION}-admin`,
-    brokers: defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS),
-    logger,
-  });
+  const brokers = defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS);
+  const kafka = createKafka({ clientId: `bidder-${cfg.REGION}-admin`, brokers, logger });
   await ensureTopics(kafka, Object.values(topics) as TopicDef[]);
   const dedupeTtlMs = cfg.BIDDER_WIN_DEDUPE_TTL_S * 1000;
 
@@ -56,7 +53,7 @@ async function main(): Promise<void> {
   }
 
   const registry = createMetricsRegistry('bidder', { region: cfg.REGION, worker: 'main' });
-  const events = await EventProducer.start(kafka, topics, logger, {
+  const events = await EventProducer.start(brokers, `bidder-${cfg.REGION}-events`, topics, logger, {
     maxBuffered: cfg.BIDDER_EVENT_BUFFER,
     lingerMs: cfg.BIDDER_EVENT_LINGER_MS,
   });

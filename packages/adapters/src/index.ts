@@ -22,3 +22,10 @@ export {
   UnsupportedRecordsError,
   type AbortedTransaction,
 } from './kafka/fetch/records.js';
+export {
+  LeanProducer,
+  KafkaProduceError,
+  type LeanProducerOptions,
+} from './kafka/produce/producer.js';
+export type { BatchSender, ProducerMessage, TopicMessages } from './kafka/produce/batch-sender.js';
+export { InvalidRecordError } from './kafka/produce/records-writer.js';

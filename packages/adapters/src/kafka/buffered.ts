@@ -1,7 +1,6 @@
-import type { Message } from 'kafkajs';
 import type { TopicDef, TopicValue } from '@streambid/contracts';
 import type { Logger } from 'pino';
-import type { Publisher } from './publisher.js';
+import type { BatchSender, ProducerMessage } from './produce/batch-sender.js';
 import { toMessage } from './publisher.js';
 
 /** Counters a BufferedPublisher keeps; exported as metrics by the owning service. */
@@ -32,7 +31,7 @@ export interface BufferedPublisherOptions {
  * per topic and sent every `lingerMs`. The buffer is bounded so a slow broker cannot exhaust memory.
  */
 export class BufferedPublisher {
-  private queue: { topic: string; message: Message }[] = [];
+  private queue: { topic: string; message: ProducerMessage }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private readonly max: number;
@@ -40,7 +39,7 @@ export class BufferedPublisher {
   readonly stats: BufferStats = { buffered: 0, dropped: 0, sent: 0, produceErrors: 0, invalid: 0 };
 
   constructor(
-    private readonly publisher: Publisher,
+    private readonly publisher: BatchSender,
     private readonly logger: Logger,
     opts: BufferedPublisherOptions = {},
   ) {
@@ -56,7 +55,7 @@ export class BufferedPublisher {
       this.stats.dropped++;
       return false;
     }
-    let message: Message;
+    let message: ProducerMessage;
     try {
       message = toMessage(topic, value);
     } catch (err) {
@@ -84,7 +83,7 @@ export class BufferedPublisher {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.batchSize);
       this.stats.buffered = this.queue.length;
-      const byTopic = new Map<string, Message[]>();
+      const byTopic = new Map<string, ProducerMessage[]>();
       for (const { topic, message } of batch) {
         const list = byTopic.get(topic);
         if (list) list.push(message);

@@ -5,7 +5,10 @@ import { ProduceError } from '../errors.js';
 import { encode } from './codec.js';
 
 /** Kafka message for a validated value; the message timestamp is the event time. */
-export function toMessage<T extends TopicDef>(topic: T, value: TopicValue<T>): Message {
+export function toMessage<T extends TopicDef>(
+  topic: T,
+  value: TopicValue<T>,
+): { key: string; value: string; timestamp?: string } {
   const { key, value: body } = encode(topic, value);
   const ts = (value as { ts?: unknown }).ts;
   return typeof ts === 'number'

@@ -59,6 +59,15 @@ export class WireWriter {
     return this;
   }
 
+  /** An int32-length byte field (e.g. a produce request's records); null is written as -1. */
+  bytes(v: Buffer | null): this {
+    if (v === null) return this.int32(-1);
+    this.int32(v.length);
+    this.room(v.length);
+    this.pos += v.copy(this.buf, this.pos);
+    return this;
+  }
+
   /** An int32-counted array. */
   array<T>(items: readonly T[], each: (w: this, item: T) => void): this {
     this.int32(items.length);
