@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { flowTopics, flows, mm2Properties } from './mm2.js';
+import { flowTopics, flows, mm2Properties, mm2Service } from './mm2.js';
 import { parsePorts } from './ports.js';
 
 // MirrorMaker's DefaultTopicFilter requires the whole name to match the regex.
@@ -59,5 +61,25 @@ describe('MirrorMaker 2 configuration', () => {
     }
     expect(props).toMatch(/^sync\.group\.offsets\.enabled=true$/m);
     expect(props).toMatch(/^heartbeats\.replication\.enabled=false$/m);
+  });
+});
+
+describe('MirrorMaker 2 started from another checkout', () => {
+  it('is not started a second time: start refuses and names the running pid', async () => {
+    // A stand-in whose command line names MirrorMaker's main class, as another checkout's would.
+    const other = spawn(
+      process.execPath,
+      ['-e', 'setTimeout(() => {}, 60000)', 'org.apache.kafka.connect.mirror.MirrorMaker'],
+      { stdio: 'ignore' },
+    );
+    try {
+      const svc = mm2Service(['eu', 'us'], parsePorts({}));
+      await expect(svc.start(() => undefined)).rejects.toThrow(
+        `another MirrorMaker 2 runs on this machine (pid ${String(other.pid)})`,
+      );
+    } finally {
+      other.kill();
+      await once(other, 'exit');
+    }
   });
 });

@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANALYTICS_REGION, TOPIC_LIST, type Replication } from '@streambid/contracts';
 import { ensureKafkaJars } from './install.js';
 import { mm2Ready } from './mm2-probe.js';
 import { proxyPort, type Ports, type Region } from './ports.js';
-import { DATA_DIR, ensureDir, ourPid, spawnDetached, type Log } from './proc.js';
+import { DATA_DIR, ensureDir, ourPid, ServiceStartError, spawnDetached, type Log } from './proc.js';
 import { log4j2Properties } from './log4j.js';
 import type { Service } from './service.js';
 
@@ -139,6 +139,30 @@ export function currentMm2Config(): string | undefined {
   return existsSync(MM2_CONFIG) ? readFileSync(MM2_CONFIG, 'utf8') : undefined;
 }
 
+const MM2_MAIN_CLASS = 'org.apache.kafka.connect.mirror.MirrorMaker';
+/** A foreign MirrorMaker 2 counts as running while its heartbeats are at most this old. */
+const FOREIGN_HEARTBEAT_MS = 15_000;
+
+/**
+ * MirrorMaker 2 processes on this machine that are not ours (another checkout started them). A
+ * second one in the same Connect groups would fight the first over the tasks and stall
+ * replication, so they must be found by process: MirrorMaker 2 listens on no port.
+ */
+function foreignMirrorMakers(): number[] {
+  const own = ourPid('mm2', MM2_DIR);
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === own || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(MM2_MAIN_CLASS))
+        found.push(Number(entry));
+    } catch {
+      // The process exited meanwhile.
+    }
+  }
+  return found;
+}
+
 /** One dedicated-mode MirrorMaker 2 process for every flow between `regions`. */
 export function mm2Service(regions: readonly Region[], ports: Ports): Service {
   const logFile = join(MM2_DIR, 'mm2.log');
@@ -156,15 +180,28 @@ export function mm2Service(regions: readonly Region[], ports: Ports): Service {
     // Six herders (three regions) each join a Connect group and start three connectors.
     startTimeoutMs: 120_000,
     healthy: () => {
-      // No port to find a foreign MirrorMaker by: only our own process can be healthy.
-      if (ourPid('mm2', MM2_DIR) === undefined) return Promise.resolve(false);
-      const since = existsSync(STARTED_AT) ? Number(readFileSync(STARTED_AT, 'utf8')) : Infinity;
-      return mm2Ready(regions, ports, since);
+      if (ourPid('mm2', MM2_DIR) !== undefined) {
+        const since = existsSync(STARTED_AT) ? Number(readFileSync(STARTED_AT, 'utf8')) : Infinity;
+        return mm2Ready(regions, ports, since);
+      }
+      // Another checkout's MirrorMaker 2 on these brokers is reused while it heartbeats.
+      if (foreignMirrorMakers().length > 0)
+        return mm2Ready(regions, ports, Date.now() - FOREIGN_HEARTBEAT_MS);
+      return Promise.resolve(false);
     },
     async install(log: Log) {
       ({ java, classpath } = await ensureKafkaJars(log));
     },
     start() {
+      const foreign = foreignMirrorMakers();
+      if (foreign.length > 0)
+        return Promise.reject(
+          new ServiceStartError(
+            'mm2',
+            logFile,
+            `another MirrorMaker 2 runs on this machine (pid ${foreign.join(', ')}) and does not replicate every flow of ${regions.join(',')}; a second one would fight it over the tasks. Stop it (\`npm run infra -- down\` in the checkout that started it, or kill the pid) and retry`,
+          ),
+        );
       ensureDir(MM2_DIR);
       const log4j = join(MM2_DIR, 'log4j2.properties');
       writeFileSync(MM2_CONFIG, config);
