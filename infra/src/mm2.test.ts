@@ -74,8 +74,11 @@ describe('MirrorMaker 2 started from another checkout', () => {
     );
     try {
       const svc = mm2Service(['eu', 'us'], parsePorts({}));
+      // Another checkout's real MirrorMaker 2 may be listed too.
       await expect(svc.start(() => undefined)).rejects.toThrow(
-        `another MirrorMaker 2 runs on this machine (pid ${String(other.pid)})`,
+        new RegExp(
+          `another MirrorMaker 2 runs on this machine \\(pid [\\d, ]*\\b${String(other.pid)}\\b`,
+        ),
       );
     } finally {
       other.kill();
