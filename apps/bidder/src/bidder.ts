@@ -20,7 +20,12 @@ import type { Coordinator } from './coordinator.js';
 import type { DecisionContext } from './domain/decide.js';
 import { RecentWins } from './domain/recent-wins.js';
 import { EventProducer, EventSink, type DeliverEvents } from './events.js';
-import { createBidderMetrics, trackEventStats, type BidderMetrics } from './metrics.js';
+import {
+  boundCounter,
+  createBidderMetrics,
+  trackEventStats,
+  type BidderMetrics,
+} from './metrics.js';
 import { ProfileLookups } from './profile.js';
 import { createApp, type ServerDeps } from './server.js';
 import { createViews, type Views } from './views.js';
@@ -113,9 +118,10 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
         log.warn({ err }, 'redis unavailable at start; profile campaigns skipped'),
       );
     const metrics = createBidderMetrics(o.registry);
+    const lookupResult = boundCounter(metrics.profileLookups, 'result');
     const profiles = new ProfileLookups(
       new ProfileReader(redis, { keyPrefix: cfg.PROFILE_KEY_PREFIX }),
-      (r) => metrics.profileLookups.inc({ result: r }),
+      (r) => lookupResult(r).inc(),
     );
     closers.push(() => Promise.resolve(profiles.close()));
 

@@ -86,6 +86,25 @@ export function createBidderMetrics(registry: Registry): BidderMetrics {
   };
 }
 
+/**
+ * The children of a one-label counter, each bound on first use: an increment on the bid path then
+ * skips prom-client's per-call label hashing.
+ */
+export function boundCounter<L extends string>(
+  counter: Counter<L>,
+  label: L,
+): (value: string) => { inc(n?: number): void } {
+  const children = new Map<string, { inc(n?: number): void }>();
+  return (value) => {
+    let child = children.get(value);
+    if (!child) {
+      child = counter.labels({ [label]: value } as Partial<Record<L, string>>);
+      children.set(value, child);
+    }
+    return child;
+  };
+}
+
 /** The event-pipeline part of the metrics (also exported by the main thread, which produces). */
 export interface EventMetrics {
   eventsBuffered: Gauge;

@@ -6,6 +6,7 @@ import { statusLine } from '@streambid/adapters';
 import type { ServerDeps } from './deps.js';
 import { finish, plan, releaseAll, type Outcome, type Plan } from './domain/decide.js';
 import { deadlineAt, profileAllowed } from './domain/request.js';
+import { boundCounter } from './metrics.js';
 import { buildResponse } from './response.js';
 import { registerTrackers } from './trackers.js';
 
@@ -44,19 +45,15 @@ export function createApp(d: ServerDeps): TemplatedApp {
   const nextBidId = (): string => bidPrefix + (++bidSeq).toString(36);
   // Label children bound once: the per-request increments skip prom-client's label hashing.
   const m = d.metrics;
+  const byCode = boundCounter(m.requests, 'code');
   const answered = {
-    ok: m.requests.labels({ code: '200' }),
-    noBid: m.requests.labels({ code: '204' }),
-    bad: m.requests.labels({ code: '400' }),
-    tooLarge: m.requests.labels({ code: '413' }),
+    ok: byCode('200'),
+    noBid: byCode('204'),
+    bad: byCode('400'),
+    tooLarge: byCode('413'),
   };
-  const skipped = m.profileLookups.labels({ result: 'skipped' });
-  const noBidReasons = new Map<string, ReturnType<typeof m.noBids.labels>>();
-  const noBidFor = (reason: string): ReturnType<typeof m.noBids.labels> => {
-    let c = noBidReasons.get(reason);
-    if (!c) noBidReasons.set(reason, (c = m.noBids.labels({ reason })));
-    return c;
-  };
+  const skipped = boundCounter(m.profileLookups, 'result')('skipped');
+  const noBidFor = boundCounter(m.noBids, 'reason');
 
   const answer = (
     res: HttpResponse,
