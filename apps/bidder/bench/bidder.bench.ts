@@ -7,7 +7,6 @@ import { campaigns, requests } from './workload.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import {
   createKafka,
@@ -15,6 +14,7 @@ import {
   createRedis,
   deleteNamespace,
   ensureTopics,
+  freePort,
   localClusters,
   silentLogger,
   waitFor,
@@ -33,16 +33,6 @@ const RATES = (process.env['BENCH_RATES'] ?? '500,1000,2000,4000,6000,8000,10000
 const WARMUP_STEPS = Number(process.env['BENCH_WARMUP_STEPS'] ?? '2');
 const WORKERS = Number(process.env['BIDDER_WORKERS'] ?? String(availableParallelism()));
 const log = (m: string): void => console.log(`[bench] ${m}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function step(url: string, rate: number, bodies: string[]): Promise<OpenModelResult> {
   return runOpenModel({

@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPublisher, ensureTopics, waitFor, type Publisher } from '@streambid/adapters';
+import {
+  createPublisher,
+  ensureTopics,
+  freePort,
+  waitFor,
+  type Publisher,
+} from '@streambid/adapters';
 import type { Catalogue } from '@streambid/contracts';
 import { ProfileReader, watermarkKey } from '@streambid/profiles';
 import {
@@ -13,7 +19,6 @@ import {
   uniq,
 } from '../../../test/support/env.js';
 import { syntheticEvents } from './testing/events.js';
-import { freePort } from './testing/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NOW = Date.now();

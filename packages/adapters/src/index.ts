@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './wait.js';
+export * from './net.js';
 export * from './logger.js';
 export * from './config.js';
 export * from './sql.js';

@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPublisher,
   ensureTopics,
+  freePort,
   silentLogger,
   StreamConsumer,
   subscribe,
@@ -22,16 +22,6 @@ import { mutate } from './fuzz.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/openrtb/', import.meta.url);
 const ROOT = new URL('../../../../', import.meta.url);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * POSTs a bid request on a connection of its own. The kernel spreads new connections over the
