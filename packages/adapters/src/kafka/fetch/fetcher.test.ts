@@ -1,14 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
 import { brokerFor, testKafka, uniq } from '../../../../../test/support/env.js';
+import { waitFor } from '../../wait.js';
+import type { BrokerConnection } from './connection.js';
 import { KafkaFetchError, PartitionFetcher, type FetchStart } from './fetcher.js';
 import { RecordCursor, UnsupportedRecordsError } from './records.js';
 
-/** Reads `want` records (topic:partition:offset → value) from a fetcher, in arrival order. */
-async function collect(f: PartitionFetcher, want: number): Promise<string[]> {
+/** The private state of a fetcher that the connection-drop test reaches through a cast. */
+interface FetcherInternals {
+  legs: { conn: BrokerConnection; queued: number }[];
+  positions: Map<string, { offset: number }>;
+}
+
+/** Requests sent on a connection and not answered yet. */
+const inFlight = (conn: BrokerConnection): number =>
+  (conn as unknown as { pending: unknown[] }).pending.length;
+
+/**
+ * Reads `want` records (topic:partition:offset → value) from a fetcher, in arrival order;
+ * `beforeNext` runs before each `next()` with the number of records read so far.
+ */
+async function collect(
+  f: PartitionFetcher,
+  want: number,
+  beforeNext?: (read: number) => Promise<void> | void,
+): Promise<string[]> {
   const c = new RecordCursor();
   const out: string[] = [];
   while (out.length < want) {
+    await beforeNext?.(out.length);
     const parts = await f.next();
     if (parts === null) break;
     for (const p of parts) {
@@ -153,6 +173,101 @@ describe('PartitionFetcher against the real broker', () => {
       expect((err as KafkaFetchError).kafkaCode).toBe(1);
       expect(String(err)).toMatch(/OFFSET_OUT_OF_RANGE/);
     } finally {
+      f.close();
+    }
+  });
+
+  it('reconnects when its broker connection drops mid-read and still delivers every record once, in order', async () => {
+    const t = await topic(3);
+    const perPartition = 3000;
+    const producer = kafka.producer();
+    await producer.connect();
+    // Sends of 100 records per partition: many small batches, so the read takes many fetches.
+    for (let from = 0; from < perPartition; from += 100)
+      await producer.send({
+        topic: t,
+        messages: [0, 1, 2].flatMap((p) =>
+          Array.from({ length: 100 }, (_, i) => ({
+            partition: p,
+            value: `v${String(p)}-${String(from + i)}`,
+          })),
+        ),
+      });
+    await producer.disconnect();
+    const total = 3 * perPartition;
+    const prefetch = 2;
+    // Responses of at most 8 KiB (~170 KiB in the topic): at every drop below, most of the log
+    // is still on the broker and can only arrive over a new connection.
+    const f = await PartitionFetcher.open({
+      brokers: [brokerFor('eu')],
+      clientId: uniq('fetch-test'),
+      partitions: [0, 1, 2].map((partition) => ({ topic: t, partition, offset: 0 })),
+      maxWaitMs: 100,
+      maxBytes: 8192,
+      partitionMaxBytes: 4096,
+      prefetch,
+    });
+    const inside = f as unknown as FetcherInternals;
+    const liveLeg = () => inside.legs.find((l) => l.conn.usable);
+    const fetched = () => [...inside.positions.values()].reduce((n, p) => n + p.offset, 0);
+    // 'in-flight': closed with a fetch on the wire (fails that request); 'idle': closed while the
+    // leg waits for the caller to make room (fails the next request before it is sent).
+    const plan: { atRead: number; kind: 'in-flight' | 'idle' }[] = [
+      { atRead: total * 0.2, kind: 'in-flight' },
+      { atRead: total * 0.45, kind: 'idle' },
+      { atRead: total * 0.7, kind: 'in-flight' },
+    ];
+    const dropped: { conn: BrokerConnection; fetchedBefore: number }[] = [];
+    const drop = (conn: BrokerConnection): void => {
+      dropped.push({ conn, fetchedBefore: fetched() });
+      conn.close();
+      plan.shift();
+    };
+    // Records lost in a reconnect would leave next() waiting forever: past the deadline, close the
+    // fetcher so the read ends and the assertions below name what is missing.
+    const deadline = setTimeout(() => {
+      f.close();
+    }, 30_000);
+    try {
+      const got = await collect(f, total, async (read) => {
+        const step = plan[0];
+        if (step === undefined || read < step.atRead) return;
+        if (step.kind === 'in-flight') {
+          // Right after a next() made room the leg has sent its next fetch; if not (it is still
+          // reconnecting), try again after the next response.
+          const leg = liveLeg();
+          if (leg !== undefined && inFlight(leg.conn) > 0) drop(leg.conn);
+          return;
+        }
+        const idle = await waitFor(
+          () => {
+            const leg = liveLeg();
+            return leg !== undefined && leg.queued >= prefetch && inFlight(leg.conn) === 0
+              ? leg
+              : undefined;
+          },
+          { timeoutMs: 10_000, what: 'a leg with its prefetch queue full' },
+        );
+        drop(idle.conn);
+      });
+
+      const last = liveLeg();
+      for (let p = 0; p < 3; p++)
+        expect(got.filter((g) => g.startsWith(`${t}:${String(p)}:`))).toEqual(
+          Array.from(
+            { length: perPartition },
+            (_, i) => `${t}:${String(p)}:${String(i)}=v${String(p)}-${String(i)}`,
+          ),
+        );
+      expect(got).toHaveLength(total);
+      expect(dropped.map((d) => d.conn.usable)).toEqual([false, false, false]);
+      expect(new Set(dropped.map((d) => d.conn)).size).toBe(3);
+      for (const d of dropped) expect(d.fetchedBefore).toBeLessThan(total);
+      // The records fetched after the last drop came over a connection opened after it.
+      expect(last).toBeDefined();
+      expect(dropped.some((d) => d.conn === last?.conn)).toBe(false);
+    } finally {
+      clearTimeout(deadline);
       f.close();
     }
   });
