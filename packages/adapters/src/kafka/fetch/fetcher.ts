@@ -283,7 +283,14 @@ export class PartitionFetcher {
         );
         res = decodeFetch(r);
       } catch (err) {
-        if (!leg.stopped) this.retry(err);
+        if (leg.stopped) return;
+        // A lost connection or a timeout is retried; a response that does not parse would parse
+        // no better the next time.
+        if (isRetriable(err)) this.retry(err);
+        else {
+          this.failure ??= err;
+          this.wake();
+        }
         return;
       }
       if (leg.stopped) return;
