@@ -87,8 +87,10 @@ const MAX_PARTITION_BYTES = 64 * 1024 * 1024;
  * one connection whose next fetch is sent as soon as a response arrives — its offsets come from the
  * batch headers — so the broker prepares the next response while the caller decodes this one, with
  * at most `prefetch` responses waiting per broker. A moved leader, a lost connection or a
- * retriable error code refreshes metadata and resumes from the last offsets handed out, with
- * backoff; anything else (OFFSET_OUT_OF_RANGE, authorisation, unsupported versions) fails `next()`.
+ * retriable error code refreshes metadata and, with backoff, resumes after the last response
+ * received (responses received but not yet read are kept and still delivered); anything else
+ * (OFFSET_OUT_OF_RANGE, authorisation, unsupported versions, a response that does not parse)
+ * fails `next()`.
  */
 export class PartitionFetcher {
   private readonly positions = new Map<string, Position>();
