@@ -5,6 +5,7 @@ import {
   RecordCursor,
   type ClickHouseClient,
   type FetchedPartition,
+  type Logger,
   type Publisher,
 } from '@streambid/adapters';
 import { TOPICS, type TopicDef } from '@streambid/contracts';
@@ -32,7 +33,7 @@ export interface LaneContext {
   maxRate?: number;
   deadLetter?: { publisher: Publisher; topic: TopicDef };
   progress: ReplayProgress;
-  log: { warn: (o: object, msg: string) => void };
+  log: Logger;
   /** Reports an error that must stop the whole replay. */
   fail: (err: unknown) => void;
 }
@@ -107,6 +108,7 @@ export class Lane {
       maxBytes: 16 * 1024 * 1024,
       partitionMaxBytes: 2 * 1024 * 1024,
       maxWaitMs: 200,
+      logger: this.ctx.log,
     });
     if (this.stopping) this.fetcher.close();
     this.running = this.consume(this.fetcher).catch((err: unknown) => {

@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
+import { pino } from 'pino';
 import { brokerFor, testKafka, uniq } from '../../../../../test/support/env.js';
 import { waitFor } from '../../wait.js';
 import type { BrokerConnection } from './connection.js';
@@ -198,6 +200,17 @@ describe('PartitionFetcher against the real broker', () => {
     const prefetch = 2;
     // Responses of at most 8 KiB (~170 KiB in the topic): at every drop below, most of the log
     // is still on the broker and can only arrive over a new connection.
+    // The retries are logged: an operator sees them.
+    const warnings: { msg: string; attempt: number }[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      new Writable({
+        write(line: Buffer, _enc, done) {
+          warnings.push(JSON.parse(line.toString()) as { msg: string; attempt: number });
+          done();
+        },
+      }),
+    );
     const f = await PartitionFetcher.open({
       brokers: [brokerFor('eu')],
       clientId: uniq('fetch-test'),
@@ -206,6 +219,7 @@ describe('PartitionFetcher against the real broker', () => {
       maxBytes: 8192,
       partitionMaxBytes: 4096,
       prefetch,
+      logger,
     });
     const inside = f as unknown as FetcherInternals;
     const liveLeg = () => inside.legs.find((l) => l.conn.usable);
@@ -266,6 +280,7 @@ describe('PartitionFetcher against the real broker', () => {
       // The records fetched after the last drop came over a connection opened after it.
       expect(last).toBeDefined();
       expect(dropped.some((d) => d.conn === last?.conn)).toBe(false);
+      expect(warnings.filter((w) => w.msg === 'fetch retry')).toHaveLength(3);
     } finally {
       clearTimeout(deadline);
       f.close();

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import { StreambidError } from '../../errors.js';
+import { silentLogger } from '../../logger.js';
 import { BrokerConnection } from './connection.js';
 import {
   API_VERSION,
@@ -59,6 +61,8 @@ export interface PartitionFetcherOptions {
   retries?: number;
   /** @default 30000 */
   requestTimeoutMs?: number;
+  /** Where retries (a lost connection, a moved leader) are logged as warnings. @default silent */
+  logger?: Logger;
 }
 
 interface Position {
@@ -104,10 +108,12 @@ export class PartitionFetcher {
   private refreshing: Promise<void> | null = null;
   private attempts = 0;
   private rotation = 0;
-  private readonly o: Required<Omit<PartitionFetcherOptions, 'partitions' | 'brokers'>>;
+  private readonly o: Required<Omit<PartitionFetcherOptions, 'partitions' | 'brokers' | 'logger'>>;
+  private readonly logger: Logger;
 
   private constructor(opts: PartitionFetcherOptions) {
     this.brokers = [...opts.brokers];
+    this.logger = (opts.logger ?? silentLogger()).child({ module: 'partition-fetcher' });
     this.o = {
       clientId: opts.clientId,
       maxWaitMs: opts.maxWaitMs ?? 200,
@@ -353,6 +359,7 @@ export class PartitionFetcher {
       void this.refreshing.then(() => this.retry(cause));
       return;
     }
+    this.logger.warn({ err: cause, attempt: this.attempts + 1 }, 'fetch retry');
     for (const leg of this.legs) this.stopLeg(leg);
     this.legs = [];
     this.refreshing = (async () => {
