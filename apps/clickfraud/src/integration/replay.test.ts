@@ -123,7 +123,11 @@ describe('replaying click history into ClickHouse', () => {
     });
     slow.kill();
     const killed = await slow.done;
-    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    // If it ended on its own, say how (its logs go to stdout).
+    expect(
+      killed.signal,
+      `exit code ${String(killed.code)}; stderr: ${killed.stderr}; stdout: ${killed.stdout.slice(-2000)}`,
+    ).toBe('SIGKILL');
     const partial = (await count(ch, t.clicks)) + (await count(ch, t.impressions));
     expect(partial).toBeLessThan(total);
     const resumed = await runEntry(
