@@ -13,6 +13,7 @@ import {
   type TopicDef,
 } from '@streambid/contracts';
 import { RawHttpPool, runOpenModel, type OpenModelResult } from '@streambid/loadgen';
+import { BIDDER_NODE_FLAGS } from '../../apps/bidder/src/node-flags.js';
 import { up, type Endpoints } from '../../infra/src/index.js';
 import type { Scenario } from './args.js';
 import { ReplicationLagProbe } from './business.js';
@@ -144,6 +145,7 @@ export async function startStack(opts: {
         {
           name: `bidder-${r}`,
           entry: 'apps/bidder/src/main.ts',
+          nodeArgs: BIDDER_NODE_FLAGS,
           healthUrl: `http://127.0.0.1:${String(p.bidder)}/healthz`,
           env: {
             ...common(r),

@@ -11,6 +11,8 @@ export interface AppSpec {
   /** Entry file relative to the repo root, e.g. `apps/bidder/src/main.ts`. */
   entry: string;
   args?: readonly string[];
+  /** Node/V8 flags of this app (before the entry), e.g. the bidder's GC flag. */
+  nodeArgs?: readonly string[];
   env: Record<string, string>;
   /** URL that answers 200 once the app is ready. */
   healthUrl: string;
@@ -37,6 +39,7 @@ export function startApp(spec: AppSpec, logDir: string): RunningApp {
     process.execPath,
     [
       ...extra,
+      ...(spec.nodeArgs ?? []),
       '--conditions=@streambid/source',
       '--import',
       'tsx',

@@ -3,6 +3,7 @@
  * hello world with the same open-model generator. Starts its own topics (~1,000 campaigns),
  * seeded profiles and a bidder child process with workers. Last line: one JSON summary.
  */
+import { BIDDER_NODE_FLAGS } from '../src/node-flags.js';
 import { campaigns, requests } from './workload.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   // BENCH_BIDDER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the bidder.
   const extra = (process.env['BENCH_BIDDER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const bidder = spawnNode([...extra, 'apps/bidder/src/main.ts'], {
+  const bidder = spawnNode([...extra, ...BIDDER_NODE_FLAGS, 'apps/bidder/src/main.ts'], {
     BIDDER_PORT: String(port),
     REGION: 'eu',
     TOPIC_NAMESPACE: ns,

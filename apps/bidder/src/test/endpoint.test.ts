@@ -17,6 +17,7 @@ import { makeBidRequest, mulberry32, type BidEvent } from '@streambid/contracts'
 import { runOpenModel } from '@streambid/loadgen';
 import { brokerFor, endpoints, testKafka, testTopics, uniq } from '../../../../test/support/env.js';
 import { makeCampaign } from '../../../../test/support/fixtures.js';
+import { BIDDER_NODE_FLAGS } from '../node-flags.js';
 import { allowanceFor, bannerRequest, campaignFor, get, post } from './harness.js';
 import { mutate } from './fuzz.js';
 
@@ -93,7 +94,13 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
     port = await freePort();
     child = spawn(
       process.execPath,
-      ['--conditions=@streambid/source', '--import', 'tsx', 'apps/bidder/src/main.ts'],
+      [
+        ...BIDDER_NODE_FLAGS,
+        '--conditions=@streambid/source',
+        '--import',
+        'tsx',
+        'apps/bidder/src/main.ts',
+      ],
       {
         cwd: ROOT,
         env: {
