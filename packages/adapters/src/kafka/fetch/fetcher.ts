@@ -2,17 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { StreambidError } from '../../errors.js';
 import { silentLogger } from '../../logger.js';
+import { requestMetadata, unservedApi } from './broker-requests.js';
 import { BrokerConnection } from './connection.js';
 import {
   API_VERSION,
   ApiKey,
   ERROR_NAMES,
   RETRIABLE_ERRORS,
-  decodeApiVersions,
   decodeFetch,
-  decodeMetadata,
   encodeFetch,
-  encodeMetadata,
   type ClusterMetadata,
   type FetchedPartition,
 } from './protocol.js';
@@ -232,13 +230,7 @@ export class PartitionFetcher {
       try {
         await conn.ready;
         if (checkVersions) await this.checkVersions(conn);
-        const r = await conn.request(
-          ApiKey.metadata,
-          API_VERSION[ApiKey.metadata],
-          encodeMetadata(topics),
-          this.o.requestTimeoutMs,
-        );
-        return decodeMetadata(r);
+        return await requestMetadata(conn, topics, this.o.requestTimeoutMs);
       } catch (err) {
         if (err instanceof KafkaFetchError) throw err;
         last = err;
@@ -250,17 +242,12 @@ export class PartitionFetcher {
   }
 
   private async checkVersions(conn: BrokerConnection): Promise<void> {
-    const r = await conn.request(ApiKey.apiVersions, 0, () => undefined, this.o.requestTimeoutMs);
-    const { versions } = decodeApiVersions(r);
-    for (const k of [ApiKey.fetch, ApiKey.metadata]) {
-      const want = API_VERSION[k];
-      const v = versions.get(k);
-      if (v === undefined || want < v.min || want > v.max)
-        throw new KafkaFetchError(
-          `${conn.address} does not serve API ${String(k)} v${String(want)} (serves ${v ? `v${String(v.min)}–v${String(v.max)}` : 'none'})`,
-          35,
-        );
-    }
+    const why = await unservedApi(
+      conn,
+      [ApiKey.fetch, ApiKey.metadata].map((k) => [k, API_VERSION[k]] as const),
+      this.o.requestTimeoutMs,
+    );
+    if (why !== null) throw new KafkaFetchError(why, 35);
   }
 
   /** Fetch, hand the response over, fetch again — while there is room and partitions to read. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordCursor, UnsupportedRecordsError, offsetAfter } from './records.js';
+import { readRecords } from './read-records.testing.js';
 import { writeVarint } from './wire.js';
 
 interface TestRecord {
@@ -66,19 +67,6 @@ function marker(offset: number, producerId: number, type: 0 | 1): Buffer {
   return b;
 }
 
-function readAll(records: Buffer, aborted: { producerId: number; firstOffset: number }[] = []) {
-  const c = new RecordCursor().reset('t', 0, records, aborted);
-  const out: { offset: number; ts: number; key: string | null; value: string | null }[] = [];
-  while (c.next())
-    out.push({
-      offset: c.offset,
-      ts: c.timestamp,
-      key: c.key?.toString() ?? null,
-      value: c.value?.toString() ?? null,
-    });
-  return { out, next: c.nextOffset, complete: c.complete };
-}
-
 describe('RecordCursor', () => {
   it('yields every record of consecutive batches with offsets, timestamps, keys and values', () => {
     const records = Buffer.concat([
@@ -91,7 +79,7 @@ describe('RecordCursor', () => {
       }),
       batch({ baseOffset: 12, records: [{ offsetDelta: 0, tsDelta: -3, key: 'c', value: null }] }),
     ]);
-    const { out, next, complete } = readAll(records);
+    const { out, next, complete } = readRecords(records);
     expect(out).toEqual([
       { offset: 10, ts: 1_700_000_000_000, key: 'a', value: '{"x":1}' },
       { offset: 11, ts: 1_700_000_000_005, key: null, value: '{"x":2}' },
@@ -112,7 +100,7 @@ describe('RecordCursor', () => {
       records: [{ offsetDelta: 0, tsDelta: 0, key: null, value: 'w' }],
     });
     const cut = Buffer.concat([first, second.subarray(0, second.length - 3)]);
-    const { out, next, complete } = readAll(cut);
+    const { out, next, complete } = readRecords(cut);
     expect(out.map((r) => r.offset)).toEqual([0]);
     expect(next).toBe(1);
     expect(complete).toBe(false);
@@ -125,7 +113,7 @@ describe('RecordCursor', () => {
       lastOffsetDelta: 9,
       records: [{ offsetDelta: 4, tsDelta: 0, key: 'k', value: 'v' }],
     });
-    const { out, next } = readAll(records);
+    const { out, next } = readRecords(records);
     expect(out.map((r) => r.offset)).toEqual([104]);
     expect(next).toBe(110);
   });
@@ -160,7 +148,7 @@ describe('RecordCursor', () => {
       }),
       marker(6, 7, 1),
     ]);
-    const { out, next } = readAll(records, [{ producerId: 7, firstOffset: 0 }]);
+    const { out, next } = readRecords(records, [{ producerId: 7, firstOffset: 0 }]);
     expect(out.map((r) => r.value)).toEqual(['committed', 'later', 'plain']);
     expect(next).toBe(7);
   });
@@ -171,10 +159,10 @@ describe('RecordCursor', () => {
       attributes: 1,
       records: [{ offsetDelta: 0, tsDelta: 0, key: null, value: 'x' }],
     });
-    expect(() => readAll(gz)).toThrow(/gzip-compressed batch/);
-    expect(() => readAll(gz)).toThrow(UnsupportedRecordsError);
+    expect(() => readRecords(gz)).toThrow(/gzip-compressed batch/);
+    expect(() => readRecords(gz)).toThrow(UnsupportedRecordsError);
     const v1 = batch({ baseOffset: 3, magic: 1, records: [] });
-    expect(() => readAll(v1)).toThrow(/message format v1/);
+    expect(() => readRecords(v1)).toThrow(/message format v1/);
   });
 
   it('skips the records of the first batch that lie below the fetch offset', () => {
@@ -189,7 +177,7 @@ describe('RecordCursor', () => {
   });
 
   it('reads nothing from an empty or absent record set', () => {
-    expect(readAll(Buffer.alloc(0)).out).toEqual([]);
+    expect(readRecords(Buffer.alloc(0)).out).toEqual([]);
     const c = new RecordCursor().reset('t', 0, null, null);
     expect(c.next()).toBe(false);
     expect(c.nextOffset).toBe(-1);

@@ -2,14 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { StreambidError } from '../../errors.js';
 import { silentLogger } from '../../logger.js';
+import { requestMetadata, unservedApi } from '../fetch/broker-requests.js';
 import { BrokerConnection } from '../fetch/connection.js';
-import {
-  API_VERSION,
-  ApiKey,
-  decodeApiVersions,
-  decodeMetadata,
-  encodeMetadata,
-} from '../fetch/protocol.js';
+import { API_VERSION, ApiKey, type ClusterMetadata } from '../fetch/protocol.js';
 import type { BatchSender, ProducerMessage, TopicMessages } from './batch-sender.js';
 import { partitionForKey } from './murmur2.js';
 import {
@@ -385,7 +380,7 @@ export class LeanProducer implements BatchSender {
   private async metadata(
     topics: readonly string[],
     checkVersions: boolean,
-  ): Promise<ReturnType<typeof decodeMetadata>> {
+  ): Promise<ClusterMetadata> {
     const addresses = [...new Set([...this.nodes.values(), ...this.o.brokers])];
     let last: unknown = undefined;
     for (const address of addresses) {
@@ -393,13 +388,7 @@ export class LeanProducer implements BatchSender {
         const conn = this.connection(address);
         await conn.ready;
         if (checkVersions) await this.checkVersions(conn);
-        const r = await conn.request(
-          ApiKey.metadata,
-          API_VERSION[ApiKey.metadata],
-          encodeMetadata(topics),
-          this.o.requestTimeoutMs,
-        );
-        const meta = decodeMetadata(r);
+        const meta = await requestMetadata(conn, topics, this.o.requestTimeoutMs);
         this.nodes = new Map(
           [...meta.brokers].map(([id, b]) => [id, `${b.host}:${String(b.port)}`]),
         );
@@ -416,21 +405,15 @@ export class LeanProducer implements BatchSender {
   }
 
   private async checkVersions(conn: BrokerConnection): Promise<void> {
-    const r = await conn.request(ApiKey.apiVersions, 0, () => undefined, this.o.requestTimeoutMs);
-    const { versions } = decodeApiVersions(r);
-    const wanted: [number, number][] = [
-      [PRODUCE.apiKey, PRODUCE.version],
-      [ApiKey.metadata, API_VERSION[ApiKey.metadata]],
-    ];
-    for (const [api, want] of wanted) {
-      const v = versions.get(api);
-      if (v === undefined || want < v.min || want > v.max)
-        throw new KafkaProduceError(
-          `${conn.address} does not serve API ${String(api)} v${String(want)} (serves ${v ? `v${String(v.min)}–v${String(v.max)}` : 'none'})`,
-          35,
-          { retriable: false },
-        );
-    }
+    const why = await unservedApi(
+      conn,
+      [
+        [PRODUCE.apiKey, PRODUCE.version],
+        [ApiKey.metadata, API_VERSION[ApiKey.metadata]],
+      ],
+      this.o.requestTimeoutMs,
+    );
+    if (why !== null) throw new KafkaProduceError(why, 35, { retriable: false });
   }
 
   /** The open connection to `address`, or a new one in place of a failed one. */

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RecordCursor } from '../fetch/records.js';
+import { readRecords } from '../fetch/read-records.testing.js';
 import { readInt64 } from '../fetch/wire.js';
 import type { ProducerMessage } from './batch-sender.js';
 import { crc32c } from './crc32c.js';
 import { InvalidRecordError, RecordBatchWriter, varintSize } from './records-writer.js';
 
 const NOW = 1_700_000_000_000;
-
-function decode(batch: Buffer) {
-  const c = new RecordCursor().reset('t', 0, batch, null);
-  const out: { offset: number; ts: number; key: string | null; value: string | null }[] = [];
-  while (c.next())
-    out.push({
-      offset: c.offset,
-      ts: c.timestamp,
-      key: c.key?.toString() ?? null,
-      value: c.value?.toString() ?? null,
-    });
-  return { out, next: c.nextOffset, complete: c.complete };
-}
 
 describe('RecordBatchWriter', () => {
   it('writes a batch the fetch cursor reads back record for record', () => {
@@ -29,7 +16,7 @@ describe('RecordBatchWriter', () => {
       { key: '', value: '' },
     ];
     const batch = new RecordBatchWriter().encodeAll(messages, NOW + 7);
-    const { out, next, complete } = decode(batch);
+    const { out, next, complete } = readRecords(batch);
     expect(out).toEqual([
       { offset: 0, ts: NOW + 5, key: 'bid-1', value: '{"price":1.25}' },
       { offset: 1, ts: NOW, key: null, value: 'x'.repeat(300) },
@@ -71,7 +58,7 @@ describe('RecordBatchWriter', () => {
     }));
     const indices = Int32Array.from({ length: 3000 }, (_, i) => 2999 - i);
     const w = new RecordBatchWriter();
-    const { out } = decode(w.encode(messages, indices, 1000, 3000, NOW));
+    const { out } = readRecords(w.encode(messages, indices, 1000, 3000, NOW));
     expect(out).toHaveLength(2000);
     expect(out[0]).toEqual({ offset: 0, ts: NOW + 1999, key: 'k1999', value: 'v1999' });
     expect(out[1999]).toEqual({ offset: 1999, ts: NOW, key: 'k0', value: 'v0' });
