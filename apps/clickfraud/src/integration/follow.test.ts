@@ -24,9 +24,9 @@ import {
 import { produceAll } from '../eval/run.js';
 import { replay, type ReplayProgress } from '../replay/replayer.js';
 import { migrate } from '../schema/migrations.js';
-import { count } from './helpers.js';
+import { count, yesterdayAtUtc } from './helpers.js';
 
-const T0 = Date.UTC(2024, 4, 2, 12);
+const T0 = yesterdayAtUtc(12);
 
 function click(i: number, tag: string): ClickEvent {
   return {

@@ -85,3 +85,13 @@ export function runEntry(
   }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { done, kill: () => child.kill('SIGKILL') };
 }
+
+/**
+ * `hourUtc`:00 UTC yesterday. Test traffic carries event times inside the clicks and impressions
+ * topics' retention (90 days): with fixed dates years back, the broker's retention check (every
+ * 5 minutes) could delete a test's records from under it, and a replay then read nothing.
+ */
+export function yesterdayAtUtc(hourUtc: number): number {
+  const day = 86_400_000;
+  return Math.floor(Date.now() / day) * day - day + hourUtc * 3_600_000;
+}

@@ -20,9 +20,9 @@ import { loadClickfraudConfig } from '../config.js';
 import { currentVersion } from '../schema/models.js';
 import { modelTables } from '../schema/names.js';
 import { runReplay, type ServiceDeps } from '../service.js';
-import { count, produceTraffic, runEntry } from './helpers.js';
+import { count, produceTraffic, runEntry, yesterdayAtUtc } from './helpers.js';
 
-const START = Date.UTC(2024, 4, 1, 10);
+const START = yesterdayAtUtc(10);
 
 describe('replaying click history into ClickHouse', () => {
   const { ns, topics } = testTopics();

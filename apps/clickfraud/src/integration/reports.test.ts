@@ -29,11 +29,12 @@ import { startHttp } from '../http/server.js';
 import { modelTables } from '../schema/names.js';
 import { report, runReplay, type ServiceDeps } from '../service.js';
 import { chQuery } from '@streambid/adapters';
-import { count, produceTraffic, runEntry } from './helpers.js';
+import { count, produceTraffic, runEntry, yesterdayAtUtc } from './helpers.js';
 
-const START = Date.UTC(2024, 4, 1, 10);
-const FROM = '2024-05-01T00:00:00Z';
-const TO = '2024-05-02T00:00:00Z';
+const START = yesterdayAtUtc(10);
+// The day of the traffic: [00:00, 24:00) UTC.
+const FROM = new Date(START - 10 * 3_600_000).toISOString().replace('.000Z', 'Z');
+const TO = new Date(START + 14 * 3_600_000).toISOString().replace('.000Z', 'Z');
 
 describe('scoring, blocklist and fraud reports on a labelled mix', () => {
   const { ns, topics } = testTopics();
@@ -167,7 +168,7 @@ describe('scoring, blocklist and fraud reports on a labelled mix', () => {
     expect(byInjection.code).toBe(2);
     expect(byInjection.stderr).toContain('--by');
     const fromInjection = await fetch(
-      `http://127.0.0.1:${String(http.port)}/reports/fraud?from=${encodeURIComponent("2024-05-01' OR 1=1 --")}&to=${TO}&by=ip`,
+      `http://127.0.0.1:${String(http.port)}/reports/fraud?from=${encodeURIComponent(`${FROM.slice(0, 10)}' OR 1=1 --`)}&to=${TO}&by=ip`,
     );
     expect(fromInjection.status).toBe(400);
     expect(((await fromInjection.json()) as { error: string }).error).toMatch(/^--from:/);
