@@ -1,22 +1,37 @@
 import {
-  DEFAULT_REGIONS,
-  PortsConfigError,
-  down,
-  isRegion,
-  status,
-  up,
-  type Region,
-} from './index.js';
+  argsOrExit,
+  exitCodeOf,
+  parseFlags,
+  UsageError,
+  type CommandSpec,
+} from '@streambid/adapters';
+import { isRegion, type Region } from '@streambid/contracts';
+import { DEFAULT_REGIONS, down, status, up } from './index.js';
 
-const USAGE = `usage: npm run infra -- <up|down|status> [--regions eu,us,ap] [--delay-ms N]
-  up      install what is missing, start Kafka + Redis per region and ClickHouse (default regions: ${DEFAULT_REGIONS.join(',')});
-          with 2+ regions also a delay proxy per region and MirrorMaker 2 between all of them
-          --delay-ms N: one-way delay on the replication path (default REPLICATION_DELAY_MS, else
-          what runs, else 0); no netem here, so it is injected by a user-space TCP proxy
-  down    stop what 'up' started (default: every region); external services are left alone
-  status  show each service and its endpoint (default: every region)`;
-
-class UsageError extends Error {}
+const COMMAND = {
+  name: 'infra',
+  usage: 'npm run infra -- <up|down|status> [--regions eu,us,ap] [--delay-ms N]',
+  commands: {
+    up: `install what is missing, start Kafka + Redis per region and ClickHouse; with 2+ regions also a delay proxy per region and MirrorMaker 2 between all of them`,
+    down: "stop what 'up' started (default: every region); external services are left alone",
+    status: 'show each service and its endpoint (default: every region)',
+  },
+  flags: {
+    regions: {
+      value: 'eu,us,ap',
+      description: 'regions to act on',
+      default: `${DEFAULT_REGIONS.join(',')} for up, every region otherwise`,
+    },
+    'delay-ms': {
+      value: 'N',
+      description:
+        'up: one-way delay on the replication path; no netem here, so it is injected by a user-space TCP proxy',
+      default: 'REPLICATION_DELAY_MS, else what runs, else 0',
+    },
+  },
+  footer: `Ports come from KAFKA_PORT_EU/US/AP, REDIS_PORT_EU/US/AP, CLICKHOUSE_HTTP_PORT and CLICKHOUSE_TCP_PORT
+(README, "Local services"); a bad one exits 2 like a bad flag.`,
+} as const satisfies CommandSpec;
 
 interface Args {
   readonly command: 'up' | 'down' | 'status';
@@ -24,32 +39,21 @@ interface Args {
   readonly delayMs: number | undefined;
 }
 
-function parseArgs(argv: readonly string[]): Args | 'help' {
-  let command: string | undefined;
-  let regions: Region[] | undefined;
-  let delayMs: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (arg === '--regions' || arg.startsWith('--regions=')) {
-      const value = arg === '--regions' ? argv[++i] : arg.slice('--regions='.length);
-      regions = parseRegions(value);
-    } else if (arg === '--delay-ms' || arg.startsWith('--delay-ms=')) {
-      const value = arg === '--delay-ms' ? argv[++i] : arg.slice('--delay-ms='.length);
-      delayMs = Number(value);
-      if (value === undefined || value === '' || !Number.isInteger(delayMs) || delayMs < 0) {
-        throw new UsageError(`--delay-ms: expected a non-negative integer, got ${String(value)}`);
-      }
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown flag ${arg}`);
-    } else if (command === undefined) {
-      command = arg;
-    } else {
-      throw new UsageError(`unexpected argument ${arg}`);
-    }
-  }
+function parseArgs(argv: readonly string[]): Args {
+  const { values, positionals } = parseFlags(argv, COMMAND.flags, { positionals: true });
+  const [command, extra] = positionals;
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${extra}`);
   if (command !== 'up' && command !== 'down' && command !== 'status') {
     throw new UsageError(command === undefined ? 'missing command' : `unknown command ${command}`);
+  }
+  const regions = values.regions === undefined ? undefined : parseRegions(values.regions);
+  let delayMs: number | undefined;
+  if (values['delay-ms'] !== undefined) {
+    const value = values['delay-ms'];
+    delayMs = Number(value);
+    if (value === '' || !Number.isInteger(delayMs) || delayMs < 0) {
+      throw new UsageError(`--delay-ms: expected a non-negative integer, got ${value}`);
+    }
   }
   return { command, regions, delayMs };
 }
@@ -68,18 +72,7 @@ function parseRegions(value: string | undefined): Region[] {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args: Args | 'help';
-  try {
-    args = parseArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`infra: ${err.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = argsOrExit(COMMAND, argv, parseArgs);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
   switch (args.command) {
@@ -116,7 +109,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // A bad port variable is a usage error, like a bad flag.
-    process.exitCode = err instanceof PortsConfigError ? 2 : 1;
+    process.exitCode = exitCodeOf(err);
     process.stderr.write(`infra: ${err instanceof Error ? err.message : String(err)}\n`);
   },
 );

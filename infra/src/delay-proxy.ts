@@ -26,7 +26,13 @@ export interface DelayProxyOptions {
 export interface DelayProxy {
   /** The port actually listened on. */
   readonly port: number;
+  /** The delay now (it can change while connections are open). */
   readonly delayMs: number;
+  /**
+   * Changes the delay for chunks arriving from now on. Chunks already queued keep their due time;
+   * the queue stays first in, first out, so byte order holds.
+   */
+  setDelay(ms: number): void;
   /** Open client connections. */
   connections(): number;
   /** Stops listening and destroys every open connection. */
@@ -37,7 +43,7 @@ export interface DelayProxy {
  * One direction of a connection: chunks wait in a FIFO until their due time. A constant delay
  * keeps due times monotonic, so one timer for the head of the queue preserves byte order.
  */
-function delayedPipe(from: Socket, to: Socket, delayMs: number, maxQueued: number): void {
+function delayedPipe(from: Socket, to: Socket, delay: () => number, maxQueued: number): void {
   const queue: { due: number; chunk: Buffer }[] = [];
   let queued = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -59,6 +65,7 @@ function delayedPipe(from: Socket, to: Socket, delayMs: number, maxQueued: numbe
   };
 
   from.on('data', (chunk: Buffer) => {
+    const delayMs = delay();
     if (delayMs <= 0 && queue.length === 0) {
       if (!to.write(chunk)) from.pause();
       return;
@@ -85,7 +92,8 @@ function delayedPipe(from: Socket, to: Socket, delayMs: number, maxQueued: numbe
 /** Starts a delaying proxy; resolves once it listens. */
 export async function startDelayProxy(opts: DelayProxyOptions): Promise<DelayProxy> {
   const host = opts.host ?? '127.0.0.1';
-  const delayMs = Math.max(0, opts.delayMs ?? 0);
+  let delayMs = Math.max(0, opts.delayMs ?? 0);
+  const delay = (): number => delayMs;
   const maxQueued = opts.maxQueuedBytes ?? 8 * 1024 * 1024;
   const sockets = new Set<Socket>();
 
@@ -106,8 +114,8 @@ export async function startDelayProxy(opts: DelayProxyOptions): Promise<DelayPro
       s.on('error', teardown);
       s.on('close', () => sockets.delete(s));
     }
-    delayedPipe(client, upstream, delayMs, maxQueued);
-    delayedPipe(upstream, client, delayMs, maxQueued);
+    delayedPipe(client, upstream, delay, maxQueued);
+    delayedPipe(upstream, client, delay, maxQueued);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -122,7 +130,12 @@ export async function startDelayProxy(opts: DelayProxyOptions): Promise<DelayPro
 
   return {
     port,
-    delayMs,
+    get delayMs() {
+      return delayMs;
+    },
+    setDelay: (ms) => {
+      delayMs = Math.max(0, ms);
+    },
     connections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {

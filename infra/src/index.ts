@@ -1,22 +1,20 @@
+import { REGIONS, isRegion, type Region } from '@streambid/contracts';
 import { clickhouseService } from './clickhouse.js';
 import { kafkaService } from './kafka.js';
 import { kafkaReady } from './kafka-probe.js';
 import { MM2_DIR, currentMm2Config, mm2Properties, mm2Service } from './mm2.js';
-import {
-  REGIONS,
-  isRegion,
-  parsePorts,
-  parseReplicationDelay,
-  type Ports,
-  type Region,
-} from './ports.js';
+import { parsePorts, parseReplicationDelay, type Ports } from './ports.js';
+import { dropLease, otherLiveLeases, releaseLease, takeLease } from './leases.js';
 import { ourPid, withLock, type Log } from './proc.js';
 import { delayProxyService, runningDelayMs } from './proxy-service.js';
 import { redisService } from './redis.js';
 import { startAndWait, stateOf, stop, type Service, type ServiceState } from './service.js';
 
-export { DEFAULT_REGIONS, PortsConfigError, REGIONS, isRegion, parsePorts } from './ports.js';
-export type { Ports, Region } from './ports.js';
+export { DEFAULT_REGIONS, parsePorts } from './ports.js';
+export type { Ports } from './ports.js';
+export { startDelayProxy } from './delay-proxy.js';
+export type { DelayProxy, DelayProxyOptions } from './delay-proxy.js';
+export { OFFSET_LAG_MAX } from './mm2.js';
 export { ServiceStartError } from './proc.js';
 export type { ServiceState } from './service.js';
 
@@ -41,12 +39,19 @@ export interface InfraOptions {
    * with another delay are restarted. @default `REPLICATION_DELAY_MS`, else what runs, else 0
    */
   readonly delayMs?: number;
+  /**
+   * Hold a lease on the stack for this process (see `leases.ts`): {@link release} then stops what
+   * was started for it once no other live process holds one. @default false
+   */
+  readonly lease?: boolean;
 }
 
 export interface ServiceStatus {
   readonly name: string;
   readonly state: ServiceState;
   readonly endpoint: string;
+  /** The process we started for it, while it runs (none for an external service). */
+  readonly pid?: number;
 }
 
 const quiet: Log = () => undefined;
@@ -79,40 +84,103 @@ export async function up(opts: InfraOptions): Promise<Endpoints> {
   const log = opts.log ?? quiet;
   const ports = parsePorts(opts.env);
   const delay = opts.delayMs ?? parseReplicationDelay(opts.env ?? process.env);
+  const started: string[] = [];
   await withLock(
     'infra',
     async () => {
-      await startAll(services(opts.regions, ports), log);
-      if (opts.regions.length < 2) return;
-      // Replication runs on top of healthy brokers: proxies first, then MirrorMaker.
-      const proxies: Service[] = [];
-      for (const r of opts.regions) {
-        const running = runningDelayMs(r);
-        const wanted = delay ?? running ?? 0;
-        const proxy = delayProxyService(r, ports, wanted);
-        if (running !== undefined && running !== wanted) {
-          log(`${proxy.name}: delay ${running} ms -> ${wanted} ms, restarting`);
-          await stop(proxy, log);
+      try {
+        await startStack(opts, ports, delay, log, started);
+      } catch (err) {
+        // A failed start leaves nothing of its own running: the caller gets the error alone.
+        if (started.length > 0) {
+          log(`start failed; stopping what this call started: ${started.join(', ')}`);
+          await stopNamed(new Set(started.splice(0)), ports, log);
         }
-        proxies.push(proxy);
+        throw err;
+      } finally {
+        // Taken under the lock, so no one stops what we are about to use in between.
+        if (opts.lease) takeLease(started);
       }
-      await startAll(proxies, log);
-      const flowRegions = await mm2Regions(opts.regions, ports);
-      const mm2 = mm2Service(flowRegions, ports);
-      const current = ourPid('mm2', MM2_DIR) === undefined ? undefined : currentMm2Config();
-      if (current !== undefined && current !== mm2Properties(flowRegions, ports)) {
-        log('mm2: replication flows changed, restarting');
-        await stop(mm2, log);
-      }
-      await startAll([mm2], log);
     },
     { timeoutMs: 180_000, log },
   );
   return endpoints(opts.regions, ports);
 }
 
+/** Starts what `opts` needs and is not running; names of what it started go into `started`. */
+async function startStack(
+  opts: InfraOptions,
+  ports: Ports,
+  delay: number | undefined,
+  log: Log,
+  started: string[],
+): Promise<void> {
+  await startAll(services(opts.regions, ports), log, started);
+  if (opts.regions.length < 2) return;
+  // Replication runs on top of healthy brokers: proxies first, then MirrorMaker.
+  const proxies: Service[] = [];
+  for (const r of opts.regions) {
+    const running = runningDelayMs(r);
+    const wanted = delay ?? running ?? 0;
+    const proxy = delayProxyService(r, ports, wanted);
+    if (running !== undefined && running !== wanted) {
+      log(`${proxy.name}: delay ${running} ms -> ${wanted} ms, restarting`);
+      await stop(proxy, log);
+    }
+    proxies.push(proxy);
+  }
+  await startAll(proxies, log, started);
+  const flowRegions = await mm2Regions(opts.regions, ports);
+  const mm2 = mm2Service(flowRegions, ports);
+  const current = ourPid('mm2', MM2_DIR) === undefined ? undefined : currentMm2Config();
+  if (current !== undefined && current !== mm2Properties(flowRegions, ports)) {
+    log('mm2: replication flows changed, restarting');
+    await stop(mm2, log);
+  }
+  await startAll([mm2], log, started);
+}
+
+/**
+ * Ends this process's lease (taken by `up({lease: true})`) and stops what was started for lease
+ * holders if no other live one remains; with `keep`, stops nothing and forgets what this process
+ * started (it stays up, as `npm run infra -- up` leaves it). Returns the names it stopped.
+ */
+export async function release(
+  opts: Partial<InfraOptions> & { keep?: boolean } = {},
+): Promise<string[]> {
+  const log = opts.log ?? quiet;
+  const ports = parsePorts(opts.env);
+  return withLock(
+    'infra',
+    async () => {
+      if (opts.keep) {
+        dropLease();
+        return [];
+      }
+      const names = new Set(releaseLease());
+      if (names.size === 0) return [];
+      return stopNamed(names, ports, log);
+    },
+    { timeoutMs: 180_000, log },
+  );
+}
+
+/** Stops the services called `names` (ours only), MirrorMaker first; returns the names stopped. */
+async function stopNamed(names: ReadonlySet<string>, ports: Ports, log: Log): Promise<string[]> {
+  const running = runningMm2Regions();
+  const stack = [
+    mm2Service(running.length > 0 ? running : REGIONS, ports),
+    ...REGIONS.map((r) => delayProxyService(r, ports, 0)),
+    ...services(REGIONS, ports),
+  ].filter((svc) => names.has(svc.name));
+  // MirrorMaker first (it talks to every cluster), then the proxies, then the rest.
+  for (const svc of stack.filter((x) => x.name === 'mm2')) await stop(svc, log);
+  await Promise.all(stack.filter((x) => x.name !== 'mm2').map((svc) => stop(svc, log)));
+  return stack.map((svc) => svc.name);
+}
+
 /** Starts (in parallel) every service of `all` that is not up, after installing what it needs. */
-async function startAll(all: readonly Service[], log: Log): Promise<void> {
+async function startAll(all: readonly Service[], log: Log, started: string[]): Promise<void> {
   const states = await Promise.all(all.map(stateOf));
   const toStart: Service[] = [];
   all.forEach((svc, i) => {
@@ -125,6 +193,7 @@ async function startAll(all: readonly Service[], log: Log): Promise<void> {
   for (const svc of toStart) await svc.install(log);
   const results = await Promise.allSettled(
     toStart.map(async (svc) => {
+      started.push(svc.name);
       await startAndWait(svc, log);
       log(`${svc.name}: up ${svc.endpoint}`);
     }),
@@ -176,6 +245,11 @@ export async function down(opts: Partial<InfraOptions> = {}): Promise<void> {
   );
 }
 
+/** Other live processes holding a lease on the stack (see `up({lease: true})`). */
+export function otherUsers(): number {
+  return otherLiveLeases();
+}
+
 /** State and endpoint of each service for `regions` (all regions by default). */
 export async function status(opts: Partial<InfraOptions> = {}): Promise<ServiceStatus[]> {
   const regions = opts.regions ?? REGIONS;
@@ -187,6 +261,10 @@ export async function status(opts: Partial<InfraOptions> = {}): Promise<ServiceS
     mm2Service(running.length > 0 ? running : regions, ports),
   ];
   return Promise.all(
-    all.map(async (svc) => ({ name: svc.name, state: await stateOf(svc), endpoint: svc.endpoint })),
+    all.map(async (svc) => {
+      const pid = ourPid(svc.name, svc.marker);
+      const st = { name: svc.name, state: await stateOf(svc), endpoint: svc.endpoint };
+      return pid === undefined ? st : { ...st, pid };
+    }),
   );
 }

@@ -3,7 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureKafkaJars } from './install.js';
 import { kafkaReady } from './kafka-probe.js';
-import { PROXY_PORT_OFFSET, REPLICATION_PORT_OFFSET, type Ports, type Region } from './ports.js';
+import type { Region } from '@streambid/contracts';
+import { PROXY_PORT_OFFSET, REPLICATION_PORT_OFFSET, type Ports } from './ports.js';
 import { DATA_DIR, ensureDir, run, spawnDetached, type Log } from './proc.js';
 import { log4j2Properties } from './log4j.js';
 import type { Service } from './service.js';
@@ -44,6 +45,9 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# Retention is enforced within a second (the default checks every 5 minutes): tests of spend
+# that outlives a short-retention topic wait for the broker's own deletion.
+log.retention.check.interval.ms=1000
 # Small internal topics so the first consumer group / transaction is quick to set up.
 offsets.topic.num.partitions=8
 transaction.state.log.num.partitions=8
@@ -77,7 +81,12 @@ export function kafkaService(region: Region, ports: Ports): Service {
       const log4j = join(dir, 'log4j2.properties');
       writeFileSync(config, serverProperties(port, logDir));
       writeFileSync(log4j, log4j2Properties(dir, 'server.log', 'kafka.server.KafkaRaftServer'));
-      const jvm = [...JVM_OPTS, `-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${dir}`];
+      const jvm = [
+        ...JVM_OPTS,
+        `-Dlog4j2.configurationFile=${log4j}`,
+        `-Dkafka.logs.dir=${dir}`,
+        `-Xlog:gc*:file=${join(dir, 'gc.log')}:time,uptime`,
+      ];
       if (!existsSync(join(logDir, 'meta.properties'))) {
         log(`kafka-${region}: formatting storage in ${logDir}`);
         await run(java, [
@@ -87,8 +96,7 @@ export function kafkaService(region: Region, ports: Ports): Service {
           'kafka.tools.StorageTool',
           'format',
           '--standalone',
-          '-t',
-          clusterId(),
+          `--cluster-id=${clusterId()}`,
           '-c',
           config,
           '-g',
@@ -105,7 +113,13 @@ export function kafkaService(region: Region, ports: Ports): Service {
   };
 }
 
-/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (22 chars). */
-function clusterId(): string {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (22 chars). Like Kafka's
+ * own `Uuid.randomUuid`, never one that starts with '-': a command line would read it as a flag.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

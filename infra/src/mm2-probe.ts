@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import type { Ports, Region } from './ports.js';
+import type { Region } from '@streambid/contracts';
+import type { Ports } from './ports.js';
 
 /** MirrorMaker 2's heartbeat topic in each target cluster (default name). */
 const HEARTBEATS = 'heartbeats';

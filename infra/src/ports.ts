@@ -1,15 +1,9 @@
 import { z } from 'zod';
-
-/** Regions the local stack can emulate. */
-export const REGIONS = ['eu', 'us', 'ap'] as const;
-export type Region = (typeof REGIONS)[number];
+import { loadConfig } from '@streambid/adapters';
+import { DEFAULT_PORTS, type Region } from '@streambid/contracts';
 
 /** Regions started when none are asked for. */
 export const DEFAULT_REGIONS: readonly Region[] = ['eu', 'us'];
-
-export function isRegion(value: string): value is Region {
-  return (REGIONS as readonly string[]).includes(value);
-}
 
 /** Every port the local stack listens on, parsed once from the environment. */
 export interface Ports {
@@ -22,18 +16,6 @@ export interface Ports {
   readonly redis: Readonly<Record<Region, number>>;
   readonly clickhouseHttp: number;
   readonly clickhouseTcp: number;
-}
-
-export class PortsConfigError extends Error {
-  readonly code = 'INFRA_PORTS_CONFIG';
-  constructor(
-    readonly variable: string,
-    readonly value: string | undefined,
-    reason: string,
-  ) {
-    super(`${variable}=${JSON.stringify(value)}: ${reason}`);
-    this.name = 'PortsConfigError';
-  }
 }
 
 /** The broker's second listener, used only by MirrorMaker 2 (through the delay proxy). */
@@ -51,40 +33,55 @@ export function proxyPort(ports: Ports, region: Region): number {
   return ports.kafka[region] + PROXY_PORT_OFFSET;
 }
 
-const port = (fallback: number) => z.coerce.number().int().min(1024).max(65534).default(fallback);
+/** The delay proxy's control port (`PUT /delay?ms=N`), next to the proxy. */
+export function proxyControlPort(ports: Ports, region: Region): number {
+  return proxyPort(ports, region) + 1;
+}
 
-// Defaults in one place. Kafka ports are 100 apart so port + 1 (controller), + 10 (replication
-// listener) and + 20 (its delay proxy) never collide.
+/** An integer variable in lo..hi, read as `Number()` reads it; the error quotes what was set. */
+const intVar = (lo: number, hi: number, expected: string) =>
+  z
+    .string()
+    .refine(
+      (raw) => {
+        const n = Number(raw);
+        return Number.isInteger(n) && n >= lo && n <= hi;
+      },
+      { error: (iss) => `expected ${expected}, got ${JSON.stringify(iss.input)}` },
+    )
+    .transform(Number);
+
+const port = (fallback: number) =>
+  intVar(1024, 65534, 'an integer port between 1024 and 65534').default(fallback);
+
+// Defaults in one place (the contracts' local port table; ClickHouse's native port only matters
+// here). Kafka ports are 100 apart so port + 1 (controller), + 10 (replication listener) and + 20
+// (its delay proxy) never collide.
 const schema = z.object({
-  KAFKA_PORT_EU: port(9092),
-  KAFKA_PORT_US: port(9192),
-  KAFKA_PORT_AP: port(9292),
-  REDIS_PORT_EU: port(6379),
-  REDIS_PORT_US: port(6380),
-  REDIS_PORT_AP: port(6381),
-  CLICKHOUSE_HTTP_PORT: port(8123),
+  KAFKA_PORT_EU: port(DEFAULT_PORTS.kafka.eu),
+  KAFKA_PORT_US: port(DEFAULT_PORTS.kafka.us),
+  KAFKA_PORT_AP: port(DEFAULT_PORTS.kafka.ap),
+  REDIS_PORT_EU: port(DEFAULT_PORTS.redis.eu),
+  REDIS_PORT_US: port(DEFAULT_PORTS.redis.us),
+  REDIS_PORT_AP: port(DEFAULT_PORTS.redis.ap),
+  CLICKHOUSE_HTTP_PORT: port(DEFAULT_PORTS.clickhouseHttp),
   CLICKHOUSE_TCP_PORT: port(9000),
 });
 
-/** Parses the port variables; throws {@link PortsConfigError} naming the first bad variable. */
+const delaySchema = z.object({
+  REPLICATION_DELAY_MS: intVar(
+    0,
+    60_000,
+    'an integer number of milliseconds between 0 and 60000',
+  ).optional(),
+});
+
+/**
+ * Parses the port variables (an empty one means the default, as in most shells' `VAR= cmd`);
+ * throws the adapters' `ConfigError` naming the first bad variable.
+ */
 export function parsePorts(env: NodeJS.ProcessEnv = process.env): Ports {
-  const input: Record<string, string | undefined> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const raw = env[key];
-    // An empty variable means "use the default", as in most shells' `VAR= cmd`.
-    input[key] = raw === '' ? undefined : raw;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'unknown');
-    throw new PortsConfigError(
-      variable,
-      input[variable],
-      'expected an integer port between 1024 and 65534',
-    );
-  }
-  const p = parsed.data;
+  const p = loadConfig(schema, env);
   return {
     kafka: { eu: p.KAFKA_PORT_EU, us: p.KAFKA_PORT_US, ap: p.KAFKA_PORT_AP },
     redis: { eu: p.REDIS_PORT_EU, us: p.REDIS_PORT_US, ap: p.REDIS_PORT_AP },
@@ -95,18 +92,8 @@ export function parsePorts(env: NodeJS.ProcessEnv = process.env): Ports {
 
 /**
  * `REPLICATION_DELAY_MS`: one-way delay the proxies add on the replication path, or undefined
- * when unset (keep what runs, else 0). Throws {@link PortsConfigError} naming the variable.
+ * when unset (keep what runs, else 0). Throws `ConfigError` naming the variable.
  */
 export function parseReplicationDelay(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env['REPLICATION_DELAY_MS'];
-  if (raw === undefined || raw === '') return undefined;
-  const parsed = z.coerce.number().int().min(0).max(60_000).safeParse(raw);
-  if (!parsed.success) {
-    throw new PortsConfigError(
-      'REPLICATION_DELAY_MS',
-      raw,
-      'expected an integer number of milliseconds between 0 and 60000',
-    );
-  }
-  return parsed.data;
+  return loadConfig(delaySchema, env).REPLICATION_DELAY_MS;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaReady } from './kafka-probe.js';
-import { proxyPort, replicationPort, type Ports, type Region } from './ports.js';
+import type { Region } from '@streambid/contracts';
+import { proxyControlPort, proxyPort, replicationPort, type Ports } from './ports.js';
 import { DATA_DIR, REPO_ROOT, ensureDir, ourPid, spawnDetached } from './proc.js';
 import type { Service } from './service.js';
 
@@ -22,7 +23,7 @@ export function delayProxyService(region: Region, ports: Ports, delayMs: number)
   return {
     name: serviceName(region),
     endpoint: `127.0.0.1:${listen} -> 127.0.0.1:${target} (+${delayMs} ms each way)`,
-    ports: [listen],
+    ports: [listen, proxyControlPort(ports, region)],
     logFile,
     marker: dir,
     startTimeoutMs: 20_000,
@@ -44,6 +45,8 @@ export function delayProxyService(region: Region, ports: Ports, delayMs: number)
             '--target',
             String(target),
             `--delay-ms=${delayMs}`,
+            '--control',
+            String(proxyControlPort(ports, region)),
           ],
           // Inside the repository, so `--import tsx` resolves from its node_modules.
           cwd: dir,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ensureRedis } from './install.js';
-import type { Ports, Region } from './ports.js';
+import type { Region } from '@streambid/contracts';
+import type { Ports } from './ports.js';
 import { DATA_DIR, ensureDir, spawnDetached, tcpExchange, type Log } from './proc.js';
 import type { Service } from './service.js';
 

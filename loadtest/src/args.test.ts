@@ -18,3 +18,35 @@ describe('loadtest flags', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
   });
 });
+
+describe('loadtest --find-max flags', () => {
+  it('steps from 100 req/s by 1.5 with 3 trials of 8 s by default', () => {
+    expect(parseArgs(['--regions', 'eu,us', '--find-max']).findMax).toEqual({
+      start: 100,
+      factor: 1.5,
+      maxRate: 3000,
+      trials: 3,
+      trialS: 8,
+    });
+    expect(
+      parseArgs(['--find-max', '--trials', '5', '--step-s', '12', '--start', '50', '--step', '25'])
+        .findMax,
+    ).toMatchObject({ start: 50, step: 25, trials: 5, trialS: 12 });
+    expect(parseArgs([]).findMax).toBeUndefined();
+  });
+
+  it('refuses find-max flags without --find-max, and a fixed rate with it', () => {
+    expect(() => parseArgs(['--trials', '3'])).toThrow(/--trials: only with --find-max/);
+    expect(() => parseArgs(['--find-max', '--rate', '100'])).toThrow(/--rate: not with --find-max/);
+    expect(() => parseArgs(['--find-max', '--factor', '1'])).toThrow(/--factor/);
+    expect(() => parseArgs(['--find-max', '--trials', '2.5'])).toThrow(/--trials/);
+    expect(() => parseArgs(['--find-max', '--start', '500', '--max-rate', '100'])).toThrow(
+      /--max-rate/,
+    );
+  });
+
+  it('turns on GC logs of the apps with --gc-logs', () => {
+    expect(parseArgs(['--gc-logs']).gcLogs).toBe(true);
+    expect(parseArgs([]).gcLogs).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseFlags, UsageError, type FlagTable } from '@streambid/adapters';
 import { parseRegionList, type Region } from '@streambid/contracts';
 
 /** A load-test scenario: what a k6 user would put in options + scenarios. File form is JSON. */
@@ -17,6 +18,10 @@ export const scenarioSchema = z.object({
   botShare: z.number().min(0).max(1).default(0.1),
   /** Share of our bids that win at the simulated exchange. */
   winRate: z.number().min(0).max(1).default(0.3),
+  /** Share of requests sent as test traffic (`test: 1`): answered, never billed. */
+  testShare: z.number().min(0).max(1).default(0.02),
+  /** Share of billing notices the exchange sends a second time on purpose. */
+  duplicateNoticeShare: z.number().min(0).max(1).default(0.05),
   /** Click-through rate of human impressions (bots click far more). */
   clickRate: z.number().min(0).max(1).default(0.02),
   /** Campaigns seeded per region. */
@@ -38,26 +43,99 @@ export const scenarioSchema = z.object({
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
 
+/** How `--find-max` steps the per-region rate. */
+export interface FindMaxOptions {
+  /** First rate (requests/s per region). @default 100 */
+  start: number;
+  /** Each step multiplies the rate by this, unless `step` is set. @default 1.5 */
+  factor: number;
+  /** Each step adds this many requests/s instead of multiplying. */
+  step?: number;
+  /** No step above this rate. @default 3000 */
+  maxRate: number;
+  /** Trials per step; the median one judges the step. @default 3 */
+  trials: number;
+  /** Seconds of traffic per trial. @default 8 */
+  trialS: number;
+}
+
+export const FIND_MAX_DEFAULTS = {
+  start: 100,
+  factor: 1.5,
+  maxRate: 3000,
+  trials: 3,
+  trialS: 8,
+} as const satisfies FindMaxOptions;
+
 export interface LoadtestArgs {
   regions: Region[];
   scenario: Scenario;
   outDir: string;
   keep: boolean;
+  /** Step the rate until a step fails (`--find-max`) instead of holding `scenario.rate`. */
+  findMax?: FindMaxOptions;
+  /** Start the Node apps with `--trace-gc` (into their log files). @default false */
+  gcLogs?: boolean;
 }
 
-export class UsageError extends Error {}
+/** A bad flag (the message names it): the adapters' one, as every command's. */
+export { UsageError };
 
-const FLAGS = new Set([
-  '--regions',
-  '--rate',
-  '--duration',
-  '--scenario',
-  '--out',
-  '--keep',
-  '--bot-share',
-  '--delay-ms',
-  '--warmup',
-]);
+/** Flags of `npm run loadtest`; the scenario file's fields are the defaults they override. */
+export const LOADTEST_FLAGS = {
+  regions: { value: 'eu,us,ap', description: 'regions to drive', default: 'eu,us' },
+  rate: { value: 'N', description: 'arrival rate per region (requests/s)', default: '1000' },
+  duration: { value: 'S', description: 'seconds of measured traffic', default: '30' },
+  warmup: {
+    value: 'S',
+    description:
+      'seconds at the same rate before the measured phase, left out of the latency thresholds',
+    default: '10',
+  },
+  scenario: { value: '<file.json>', description: 'a scenario file (scenarioSchema)' },
+  out: { value: '<dir>', description: 'where reports go', default: 'loadtest/reports' },
+  keep: { description: 'leave the stack running at the end' },
+  'bot-share': { value: 'x', description: 'share of traffic from labelled bots', default: '0.1' },
+  'delay-ms': {
+    value: 'N',
+    description: 'replication delay injected on the MirrorMaker 2 path',
+    default: '0',
+  },
+  'gc-logs': { description: 'start the Node apps with --trace-gc (lines go into their logs)' },
+  'find-max': {
+    description:
+      'step the per-region rate until a step fails; each step is judged by its median trial',
+  },
+  start: {
+    value: 'N',
+    description: '--find-max: first rate per region',
+    default: String(FIND_MAX_DEFAULTS.start),
+  },
+  factor: {
+    value: 'x',
+    description: '--find-max: each step multiplies the rate by this',
+    default: String(FIND_MAX_DEFAULTS.factor),
+  },
+  step: { value: 'N', description: '--find-max: each step adds N req/s instead (no default)' },
+  'max-rate': {
+    value: 'N',
+    description: '--find-max: highest rate tried',
+    default: String(FIND_MAX_DEFAULTS.maxRate),
+  },
+  trials: {
+    value: 'N',
+    description: '--find-max: trials per step',
+    default: String(FIND_MAX_DEFAULTS.trials),
+  },
+  'step-s': {
+    value: 'S',
+    description: '--find-max: seconds of traffic per trial',
+    default: String(FIND_MAX_DEFAULTS.trialS),
+  },
+} as const satisfies FlagTable;
+
+/** Flags that only `--find-max` reads. */
+const FIND_MAX_ONLY = ['--start', '--factor', '--step', '--max-rate', '--trials', '--step-s'];
 
 /**
  * Parses `--regions eu,us --rate 1000 --duration 30 [--warmup s] [--scenario file] [--out dir]
@@ -65,18 +143,8 @@ const FLAGS = new Set([
  */
 export function parseArgs(argv: readonly string[]): LoadtestArgs {
   const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (!FLAGS.has(a)) throw new UsageError(`unknown flag ${a}; known: ${[...FLAGS].join(' ')}`);
-    if (a === '--keep') {
-      flags.set(a, 'true');
-      continue;
-    }
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-    flags.set(a, v);
-    i++;
-  }
+  for (const [k, v] of Object.entries(parseFlags(argv, LOADTEST_FLAGS).values))
+    flags.set(`--${k}`, String(v));
   const regionsRaw = flags.get('--regions') ?? 'eu,us';
   const regions = parseRegionList(regionsRaw);
   if (!regions)
@@ -125,10 +193,45 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
       }[field] ?? `--scenario (${field})`;
     throw new UsageError(`${flag}: ${issue?.message ?? 'invalid'}`);
   }
+  const findMax = flags.has('--find-max') ? findMaxOptions(flags, num) : undefined;
+  if (!findMax)
+    for (const f of FIND_MAX_ONLY)
+      if (flags.has(f)) throw new UsageError(`${f}: only with --find-max`);
   return {
     regions,
     scenario: parsed.data,
     outDir: flags.get('--out') ?? 'loadtest/reports',
     keep: flags.has('--keep'),
+    ...(findMax ? { findMax } : {}),
+    gcLogs: flags.has('--gc-logs'),
   };
+}
+
+function findMaxOptions(
+  flags: ReadonlyMap<string, string>,
+  num: (flag: string) => number | undefined,
+): FindMaxOptions {
+  for (const f of ['--rate', '--duration'])
+    if (flags.has(f))
+      throw new UsageError(`${f}: not with --find-max (it steps the rate: --start, --step-s)`);
+  const d = FIND_MAX_DEFAULTS;
+  const o: FindMaxOptions = {
+    start: num('--start') ?? d.start,
+    factor: num('--factor') ?? d.factor,
+    maxRate: num('--max-rate') ?? d.maxRate,
+    trials: num('--trials') ?? d.trials,
+    trialS: num('--step-s') ?? d.trialS,
+  };
+  const step = num('--step');
+  if (step !== undefined) o.step = step;
+  const check = (flag: string, ok: boolean, expected: string): void => {
+    if (!ok) throw new UsageError(`${flag}: expected ${expected}, got ${flags.get(flag) ?? ''}`);
+  };
+  check('--start', o.start > 0 && o.start <= 100_000, 'a rate in 1..100000');
+  check('--factor', o.factor > 1 && o.factor <= 10, 'a factor above 1 (at most 10)');
+  check('--step', o.step === undefined || o.step > 0, 'a positive rate increment');
+  check('--max-rate', o.maxRate >= o.start && o.maxRate <= 100_000, 'a rate ≥ --start');
+  check('--trials', Number.isInteger(o.trials) && o.trials >= 1 && o.trials <= 15, '1..15 trials');
+  check('--step-s', o.trialS >= 1 && o.trialS <= 600, 'seconds in 1..600');
+  return o;
 }

@@ -6,17 +6,32 @@ import {
   subscribe,
   type ConsumedRecord,
 } from '@streambid/adapters';
-import type { Catalogue, Spend } from '@streambid/contracts';
+import {
+  addImpression,
+  ZERO_SPEND,
+  type Catalogue,
+  type Spend,
+  type SpendSum,
+} from '@streambid/contracts';
 import * as hdr from 'hdr-histogram-js';
+
+/** Spend as the log holds it: exact micros per campaign, each bid once, and the billed bids. */
+export interface CollectedSpend {
+  byCampaign: Map<string, number>;
+  byRegion: Map<string, Map<string, number>>;
+  /** Spend events per bid id over every region's local topic (more than 1: billed twice). */
+  eventsByBid: Map<string, number>;
+}
 
 /** Global spend per campaign, each spend event counted once, read from every region's local topic. */
 export async function collectSpend(
   brokers: Record<string, string>,
   topics: Catalogue,
-): Promise<{ byCampaign: Map<string, number>; byRegion: Map<string, Map<string, number>> }> {
+): Promise<CollectedSpend> {
   const seen = new Set<string>();
-  const byCampaign = new Map<string, number>();
-  const byRegion = new Map<string, Map<string, number>>();
+  const eventsByBid = new Map<string, number>();
+  const sums = new Map<string, SpendSum>();
+  const regionSums = new Map<string, Map<string, SpendSum>>();
   for (const [region, broker] of Object.entries(brokers)) {
     const kafka = createKafka({
       clientId: `loadtest-spend-${region}`,
@@ -36,12 +51,18 @@ export async function collectSpend(
           handle: (recs: ConsumedRecord<Spend>[]) => {
             for (const r of recs) {
               const s = r.value;
-              if (!s || seen.has(s.eventId)) continue;
+              if (!s) continue;
+              eventsByBid.set(s.bidId, (eventsByBid.get(s.bidId) ?? 0) + 1);
+              if (seen.has(s.eventId)) continue;
               seen.add(s.eventId);
-              byCampaign.set(s.campaignId, (byCampaign.get(s.campaignId) ?? 0) + s.amountMicros);
-              const m = byRegion.get(s.region) ?? new Map<string, number>();
-              m.set(s.campaignId, (m.get(s.campaignId) ?? 0) + s.amountMicros);
-              byRegion.set(s.region, m);
+              // Exact: the sub-micro parts of every impression add up (addImpression).
+              sums.set(
+                s.campaignId,
+                addImpression(sums.get(s.campaignId) ?? ZERO_SPEND, s.cpmMicros),
+              );
+              const m = regionSums.get(s.region) ?? new Map<string, SpendSum>();
+              m.set(s.campaignId, addImpression(m.get(s.campaignId) ?? ZERO_SPEND, s.cpmMicros));
+              regionSums.set(s.region, m);
             }
           },
         }),
@@ -55,7 +76,13 @@ export async function collectSpend(
       await dlq.close();
     }
   }
-  return { byCampaign, byRegion };
+  const micros = (m: Map<string, SpendSum>): Map<string, number> =>
+    new Map([...m].map(([k, v]) => [k, v.micros]));
+  return {
+    byCampaign: micros(sums),
+    byRegion: new Map([...regionSums].map(([r, m]) => [r, micros(m)])),
+    eventsByBid,
+  };
 }
 
 /**

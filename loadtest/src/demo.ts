@@ -6,25 +6,40 @@
  */
 import { spawn } from 'node:child_process';
 import { ANALYTICS_REGION } from '@streambid/contracts';
-import { scenarioSchema, UsageError } from './args.js';
+import { argsOrExit, parseFlags, UsageError, type CommandSpec } from '@streambid/adapters';
+import { scenarioSchema } from './args.js';
 import { runLoadtest } from './loadtest.js';
-import { appPorts, INVENTORY_TOKEN, stopStack, type Stack } from './run.js';
+import { appPorts, INVENTORY_TOKEN, keepStack, stopStack, type Stack } from './run.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
+const COMMAND = {
+  name: 'demo',
+  usage: 'npm run demo [-- --keep] [--rate N] [--duration S]',
+  about:
+    'Brings up two regions (eu, us) with every app, seeds campaigns, runs a short multi-region load test with bots, replays the clicks into ClickHouse, scores them, and prints the latency table and the top of the fraud report.',
+  flags: {
+    keep: { description: 'leave the stack running and print the service URLs' },
+    rate: { value: 'N', description: 'arrival rate per region (requests/s)', default: '100' },
+    duration: { value: 'S', description: 'seconds of load', default: '20' },
+  },
+  footer: 'Exit status: 0 done, 1 a step failed, 2 bad flags.',
+} as const satisfies CommandSpec;
+
 function parseDemoArgs(argv: readonly string[]): { keep: boolean; rate: number; duration: number } {
-  const out = { keep: false, rate: 100, duration: 20 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--keep') out.keep = true;
-    else if (a === '--rate' || a === '--duration') {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${a}: expected a positive number`);
-      if (a === '--rate') out.rate = v;
-      else out.duration = v;
-    } else throw new UsageError(`unknown flag ${String(a)}; known: --keep --rate --duration`);
-  }
-  return out;
+  const { values } = parseFlags(argv, COMMAND.flags);
+  const positive = (flag: 'rate' | 'duration', def: number): number => {
+    const raw = values[flag];
+    const v = raw === undefined ? def : Number(raw);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new UsageError(`--${flag}: expected a positive number`);
+    return v;
+  };
+  return {
+    keep: values.keep === true,
+    rate: positive('rate', 100),
+    duration: positive('duration', 20),
+  };
 }
 
 /** Runs an app CLI to completion with the stack's environment, streaming its output indented. */
@@ -66,7 +81,7 @@ function runCli(stack: Stack, entry: string, args: string[], quiet = false): Pro
 }
 
 async function main(): Promise<number> {
-  const opts = parseDemoArgs(process.argv.slice(2));
+  const opts = argsOrExit(COMMAND, process.argv.slice(2), parseDemoArgs);
   const startedAt = new Date(Date.now() - 60_000).toISOString();
   const scenario = scenarioSchema.parse({
     rate: opts.rate,
@@ -145,7 +160,9 @@ async function main(): Promise<number> {
       );
     }
   } finally {
-    if (!opts.keep) await stopStack(stack);
+    say('');
+    if (opts.keep) await keepStack(stack, say);
+    else await stopStack(stack, say);
   }
   say('demo finished.');
   return 0;
@@ -154,10 +171,6 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`demo: ${err.message}\n`);
-      process.exit(2);
-    }
     process.stderr.write(
       `demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );

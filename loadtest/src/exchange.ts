@@ -1,4 +1,5 @@
-import { makeBidRequest, mulberry32, type BidRequest, type Region } from '@streambid/contracts';
+import type { BidRequest, Region } from '@streambid/contracts';
+import { makeBidRequest, mulberry32 } from '@streambid/testkit';
 import { generateTraffic, type TrafficLabel } from '@streambid/traffic';
 
 /** One simulated page view: who is there (a person or a labelled bot) and what follows a win. */
@@ -117,8 +118,14 @@ export function fillMacros(
     .replaceAll('${AUCTION_LOSS}', '102');
 }
 
-/** Tracker URL for another event of the same bid (the bidder signs one token per bid). */
-export function trackerUrl(nurl: string, path: '/t/imp' | '/t/click'): string {
-  const u = new URL(nurl.replace(/\$\{[A-Z_]+\}/g, ''));
-  return `${u.origin}${path}?t=${encodeURIComponent(u.searchParams.get('t') ?? '')}`;
+/**
+ * The impression or click tracker the bidder put in a bid's markup (each carries a token of its
+ * own kind; the exchange's notice URLs do not open them), or undefined when the markup has none.
+ */
+export function markupTracker(adm: string, path: '/t/imp' | '/t/click'): string | undefined {
+  const at = adm.indexOf(`${path}?t=`);
+  if (at < 0) return undefined;
+  const start = adm.lastIndexOf('http', at);
+  const end = adm.slice(at).search(/["'<\]\s]/);
+  return start < 0 ? undefined : adm.slice(start, end < 0 ? undefined : at + end);
 }

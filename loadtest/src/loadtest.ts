@@ -1,11 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mulberry32, type Region } from '@streambid/contracts';
-import type { LoadtestArgs } from './args.js';
+import type { Region } from '@streambid/contracts';
+import { mulberry32 } from '@streambid/testkit';
+import type { LoadtestArgs, Scenario } from './args.js';
 import { collectSpend, ReplicationLagProbe } from './business.js';
+import { slicesForFile } from './cpu-sampler.js';
 import { buildVisits, requestFor, type Visit } from './exchange.js';
+import { gcLogs, NODE_GC_FLAGS } from './gc-logs.js';
 import { renderReport } from './report/html.js';
+import { drive, sampledDrive, sayPhaseView, stackSampler } from './phase.js';
+import type { SeededCampaign } from './seed.js';
 import {
   appPorts,
   prepareRegion,
@@ -64,23 +69,37 @@ async function waitForBlocklist(
   }
 }
 
+/** A stack ready for traffic: seeded, its blocklist replicated, every bidder bidding. */
+export interface Traffic {
+  stack: Stack;
+  seeded: SeededCampaign[];
+  /** When seeding began (the reconcile window opens here). */
+  windowFrom: number;
+  /** Prepares every region's traffic at `sc`'s rate and duration; each function then sends it. */
+  prepare: (sc: Scenario) => (() => Promise<RegionRun>)[];
+}
+
 /**
- * The whole load test. With `keep`, the stack is left running and returned (the demo uses it);
- * otherwise every app it started is stopped before it returns.
+ * Brings the stack up, seeds the blocklist and campaigns (flights `flightS` long from now, with
+ * `budgetPerCampaign` from `scenario`), and waits until every region bids and holds the
+ * blocklist. On failure it stops what it started.
  */
-export async function runLoadtest(
+export async function bringUp(
   args: LoadtestArgs,
+  scenario: Scenario,
+  opts: { flightS: number; maxRequestsPerRegion: number },
   say: (l: string) => void,
-): Promise<{ summary: Summary; stack: Stack; runs: RegionRun[] }> {
-  const { scenario, regions } = args;
+): Promise<Traffic> {
+  const { regions } = args;
   const stack = await startStack({
     regions,
     delayMs: scenario.replicationDelayMs,
     say,
     withClickfraud: args.keep,
+    nodeArgs: args.gcLogs === true ? NODE_GC_FLAGS : [],
   });
   try {
-    const perRegion = Math.min(200_000, Math.ceil(scenario.rate * scenario.durationS));
+    const perRegion = Math.min(200_000, Math.ceil(opts.maxRequestsPerRegion));
     const visits = new Map(
       regions.map((r, i) => [
         r,
@@ -105,8 +124,8 @@ export async function runLoadtest(
       ...blockedIps.map((value) => ({ kind: 'ip' as const, value })),
       ...blockedSites.map((value) => ({ kind: 'site' as const, value })),
     ]);
-    const flightEnd = Date.now() + (scenario.warmupS + scenario.durationS + 20) * 1000;
-    const seeded = await seedCampaigns(stack, scenario, flightEnd);
+    const windowFrom = Date.now();
+    const seeded = await seedCampaigns(stack, scenario, Date.now() + opts.flightS * 1000);
     say(
       `seeded ${String(seeded.length)} campaigns through the inventory APIs and blocklisted ${String(blockedIps.length)} IPs, ${String(blockedSites.length)} site(s)`,
     );
@@ -116,20 +135,39 @@ export async function runLoadtest(
     await waitForBlocklist(regions, blockedIps.length + blockedSites.length, 90_000);
     // Give remote campaigns and allowances a moment past the first bid in every region.
     await sleep(2000);
+    const blocked = { ips: new Set(blockedIps), sites: new Set(blockedSites) };
+    const prepare = (sc: Scenario): (() => Promise<RegionRun>)[] =>
+      regions.map((r) =>
+        prepareRegion({ stack, region: r, scenario: sc, visits: visits.get(r) ?? [], blocked }),
+      );
+    return { stack, seeded, windowFrom, prepare };
+  } catch (err) {
+    await stopStack(stack, say);
+    throw err;
+  }
+}
+
+/**
+ * The whole load test. With `keep`, the stack is left running and returned (the demo uses it);
+ * otherwise every app it started is stopped before it returns.
+ */
+export async function runLoadtest(
+  args: LoadtestArgs,
+  say: (l: string) => void,
+): Promise<{ summary: Summary; stack: Stack; runs: RegionRun[] }> {
+  const { scenario, regions } = args;
+  const { stack, seeded, windowFrom, prepare } = await bringUp(
+    args,
+    scenario,
+    {
+      flightS: scenario.warmupS + scenario.durationS + 20,
+      maxRequestsPerRegion: scenario.rate * scenario.durationS,
+    },
+    say,
+  );
+  try {
     const probe = new ReplicationLagProbe();
     await probe.start(stack.brokers, stack.topics);
-    const prepare = (sc: typeof scenario): (() => Promise<RegionRun>)[] =>
-      regions.map((r) =>
-        prepareRegion({
-          stack,
-          region: r,
-          scenario: sc,
-          visits: visits.get(r) ?? [],
-          blocked: { ips: new Set(blockedIps), sites: new Set(blockedSites) },
-        }),
-      );
-    const drive = (starts: (() => Promise<RegionRun>)[]): Promise<RegionRun[]> =>
-      Promise.all(starts.map((start) => start()));
     // The measured phase's request bodies are built before the warm-up: building them between
     // the phases grew the generator's heap by ~60 MB right before the clock started, and the
     // mark-compact that followed stalled the generator in the measured phase's first seconds.
@@ -147,10 +185,12 @@ export async function runLoadtest(
     say(
       `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,
     );
-    const runs = await drive(measured);
+    const sampled = await sampledDrive(stackSampler(stack), measured, scenario.durationS);
+    const { runs, view } = sampled;
     say('traffic done; settling spend and replication ...');
     await sleep(3000 + scenario.replicationDelayMs * 2);
     const spend = await collectSpend(stack.brokers, stack.topics);
+    const windowTo = Date.now();
     await probe.stop();
     const outDir = join(args.outDir, stack.runId);
     mkdirSync(outDir, { recursive: true });
@@ -163,11 +203,23 @@ export async function runLoadtest(
       warmup,
       seeded,
       spend,
+      namespace: stack.ns,
+      window: { from_ms: windowFrom, to_ms: windowTo },
+      brokers: stack.brokers,
+      inventoryUrls: Object.fromEntries(
+        regions.map((r) => [r, `http://127.0.0.1:${String(appPorts(r).inventory)}`]),
+      ),
       lag: { p50: probe.p50Ms(), p99: probe.p99Ms() },
       reportHtml,
       reportJson,
+      view,
+      gcLogs: gcLogs(regions, stack.logDir, args.gcLogs === true),
     });
     writeFileSync(reportJson, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(
+      join(outDir, 'cpu-slices.json'),
+      `${JSON.stringify({ measured: slicesForFile(sampled.rec, sampled.startMs) })}\n`,
+    );
     writeFileSync(reportHtml, renderReport(summary, runs));
     say(`report: ${reportHtml}`);
     for (const [r, s] of Object.entries(summary.regions))
@@ -175,12 +227,19 @@ export async function runLoadtest(
         `  ${r}: ${String(s.rps)} req/s, p50 ${String(s.p50_ms)} ms, p99 ${String(s.p99_ms)} ms, p99.9 ${String(s.p999_ms)} ms, bid rate ${String(s.bid_rate)}, wins ${String(s.wins)}, clicks ${String(s.clicks)}`,
       );
     say(
+      `  money: double bills ${String(summary.double_bills)}, unbilled wins ${String(summary.unbilled_wins)}, test traffic billed ${String(summary.test_traffic_billed)} (${String(summary.billing_notices_sent)} billing notices sent)`,
+    );
+    say(
+      `  reconcile this run's money across bidders, topics, ClickHouse and the inventories: ${summary.reconcile_command}${args.keep ? '' : ' --no-ledger (the inventories are stopped; add --keep to compare their ledgers too)'}`,
+    );
+    say(
       `  overspend max ${String(summary.overspend_pct_max)} %, freq-cap violations ${String(summary.freq_cap_violations)}, blocklisted bids ${String(summary.blocklisted_bids)}, replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
     );
-    if (!args.keep) await stopStack(stack);
+    sayPhaseView(view, say);
+    if (!args.keep) await stopStack(stack, say);
     return { summary, stack, runs };
   } catch (err) {
-    await stopStack(stack);
+    await stopStack(stack, say);
     throw err;
   }
 }

@@ -4,7 +4,6 @@ import { createKafka, createPublisher, ensureTopics, silentLogger } from '@strea
 import {
   ANALYTICS_REGION,
   catalogue,
-  mulberry32,
   remoteTopicName,
   TOPIC_LIST,
   type BidResponse,
@@ -12,14 +11,20 @@ import {
   type Region,
   type TopicDef,
 } from '@streambid/contracts';
-import { RawHttpPool, runOpenModel, type OpenModelResult } from '@streambid/loadgen';
-import { BIDDER_NODE_FLAGS } from '../../apps/bidder/src/node-flags.js';
-import { up, type Endpoints } from '../../infra/src/index.js';
+import {
+  RawHttpPool,
+  runOpenModel,
+  type OpenModelResult,
+  type RawResponse,
+} from '@streambid/loadgen';
+import { BIDDER_NODE_FLAGS } from '@streambid/bidder';
+import { release, status, up, type Endpoints } from '@streambid/infra';
+import { mulberry32 } from '@streambid/testkit';
 import type { Scenario } from './args.js';
 import { ReplicationLagProbe } from './business.js';
-import { buildVisits, fillMacros, requestFor, trackerUrl, type Visit } from './exchange.js';
+import { buildVisits, fillMacros, requestFor, markupTracker, type Visit } from './exchange.js';
 import { campaignBody, type SeededCampaign } from './seed.js';
-import { startApp, stopApp, waitHealthy, type RunningApp } from './stack.js';
+import { startApp, stopApp, waitHealthy, type AppSpec, type RunningApp } from './stack.js';
 
 export const INVENTORY_TOKEN = 'loadtest-token';
 const REGION_INDEX: Record<Region, number> = { eu: 0, us: 1, ap: 2 };
@@ -84,6 +89,8 @@ export async function startStack(opts: {
   delayMs: number;
   say: (l: string) => void;
   withClickfraud?: boolean;
+  /** Node flags added to every app (e.g. `--trace-gc`). @default none */
+  nodeArgs?: readonly string[];
 }): Promise<Stack> {
   const { regions, say } = opts;
   const runId = randomUUID().slice(0, 8);
@@ -92,7 +99,8 @@ export async function startStack(opts: {
   say(
     `infra: regions ${regions.join(',')}, replication delay ${String(opts.delayMs)} ms (user-space proxy on the MirrorMaker 2 path; no netem on this machine)`,
   );
-  const endpoints = await up({ regions, delayMs: opts.delayMs, log: (l) => say(`  [infra] ${l}`) });
+  // A lease: what this run starts is stopped by stopStack unless another run still uses it.
+  const endpoints = await up({ regions, delayMs: opts.delayMs, log: infraLog(say), lease: true });
   const brokers: Record<string, string> = {};
   for (const r of regions) {
     brokers[r] = brokerOf(endpoints, r);
@@ -106,6 +114,8 @@ export async function startStack(opts: {
   say(`topics: namespace ${ns} (${String(TOPIC_LIST.length)} per region plus remote copies)`);
   const logDir = join('loadtest', 'reports', runId, 'logs');
   const apps: RunningApp[] = [];
+  const launch = (spec: AppSpec, dir: string): RunningApp =>
+    startApp({ ...spec, nodeArgs: [...(spec.nodeArgs ?? []), ...(opts.nodeArgs ?? [])] }, dir);
   const common = (r: Region): Record<string, string> => ({
     REGION: r,
     KAFKA_BROKERS: brokers[r] ?? '',
@@ -118,7 +128,7 @@ export async function startStack(opts: {
   for (const r of regions) {
     const p = appPorts(r);
     apps.push(
-      startApp(
+      launch(
         {
           name: `inventory-${r}`,
           entry: 'apps/inventory/src/main.ts',
@@ -132,7 +142,7 @@ export async function startStack(opts: {
         },
         logDir,
       ),
-      startApp(
+      launch(
         {
           name: `profile-builder-${r}`,
           entry: 'apps/profile-builder/src/main.ts',
@@ -141,7 +151,7 @@ export async function startStack(opts: {
         },
         logDir,
       ),
-      startApp(
+      launch(
         {
           name: `bidder-${r}`,
           entry: 'apps/bidder/src/main.ts',
@@ -150,6 +160,10 @@ export async function startStack(opts: {
           env: {
             ...common(r),
             BIDDER_PORT: String(p.bidder),
+
+            BIDDER_DEV_MODE: 'true',
+            // Requests without regs.gdpr count as outside GDPR here (the default says GDPR).
+            PRIVACY_GDPR_DEFAULT: 'false',
             BIDDER_WORKERS: '1',
             BIDDER_TRUST_FORWARDED: 'true',
           },
@@ -161,7 +175,7 @@ export async function startStack(opts: {
   if (opts.withClickfraud) {
     const p = appPorts(ANALYTICS_REGION);
     apps.push(
-      startApp(
+      launch(
         {
           name: 'clickfraud',
           entry: 'apps/clickfraud/src/main.ts',
@@ -181,14 +195,49 @@ export async function startStack(opts: {
     await Promise.all(apps.map((a) => waitHealthy(a)));
   } catch (err) {
     await Promise.all(apps.map((a) => stopApp(a)));
+    await release({ log: infraLog(say) });
     throw err;
   }
   say(`apps: ${apps.map((a) => a.spec.name).join(', ')} healthy (logs in ${logDir})`);
   return { runId, ns, topics, regions, endpoints, apps, logDir, brokers };
 }
 
-export async function stopStack(stack: Stack): Promise<void> {
+const infraLog =
+  (say: (l: string) => void) =>
+  (l: string): void =>
+    say(`  [infra] ${l}`);
+
+/**
+ * Stops the apps, then the infra services this run started (unless another live run still uses
+ * them: then the last one out stops them), and says what is left running.
+ */
+export async function stopStack(stack: Stack, say: (l: string) => void = () => undefined) {
   await Promise.all(stack.apps.map((a) => stopApp(a)));
+  await release({ log: infraLog(say) });
+  await sayLeftRunning(say);
+}
+
+/** `--keep`: leaves apps and infra running, ends the lease, and says what runs and how to stop it. */
+export async function keepStack(stack: Stack, say: (l: string) => void): Promise<void> {
+  await release({ keep: true });
+  say(
+    `apps left running (--keep): ${stack.apps.map((a) => `${a.spec.name} pid ${String(a.child.pid)}`).join(', ')}`,
+  );
+  await sayLeftRunning(say);
+}
+
+/** Names the local services still up, and how to stop them. */
+async function sayLeftRunning(say: (l: string) => void): Promise<void> {
+  const all = await status();
+  const ours = all.filter((s) => s.state === 'up').map((s) => s.name);
+  const external = all.filter((s) => s.state === 'up (external)').map((s) => s.name);
+  if (external.length > 0)
+    say(`not ours, left alone: ${external.join(', ')} (were running before streambid)`);
+  say(
+    ours.length === 0
+      ? 'infra: nothing of ours left running'
+      : `infra left running: ${ours.join(', ')} (running before this command, used by another run, or --keep); stop with: npm run infra -- down`,
+  );
 }
 
 /** Creates campaigns through each region's inventory API (their home region). */
@@ -259,6 +308,21 @@ export interface RegionRun {
   botRequests: number;
   /** wins per `user|campaign` */
   winsByUserCampaign: Map<string, number>;
+  /** The exchange's own record of the billing it sent per won bid (retries and duplicates too). */
+  billing: Map<string, BillingRecord>;
+}
+
+/** What the simulated exchange sent and was told for one won bid. */
+export interface BillingRecord {
+  test: boolean;
+  /** Billing notices sent (first, retries after "try again", duplicates on purpose). */
+  sent: number;
+  /** Answers that said the spend was written now (`billed: true`). */
+  billed: number;
+  /** Answers that said it was written before (`duplicate: true`). */
+  duplicates: number;
+  /** "Try again" answers (503). */
+  retriable: number;
 }
 
 /**
@@ -285,6 +349,7 @@ export function prepareRegion(opts: {
     blocklistedBids: 0,
     botRequests: 0,
     winsByUserCampaign: new Map(),
+    billing: new Map(),
   };
   const pending = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => {
@@ -293,38 +358,78 @@ export function prepareRegion(opts: {
   };
   // Notices go over their own keep-alive connections (the generator's lean client).
   const notices = new RawHttpPool(url, { connections: 16, timeoutMs: 10_000 });
-  const get = (u: string, v: Visit, expect: number): Promise<void> =>
+  const call = (u: string, v: Visit, readBody: boolean): Promise<RawResponse | undefined> =>
     new Promise((resolve) => {
       const path = u.startsWith(url) ? u.slice(url.length) : u;
       const headers = { 'x-forwarded-for': v.ip, 'user-agent': v.ua };
-      notices.request('GET', path, headers, undefined, false, (err, res) => {
-        if (err || res?.status !== expect) run.noticeErrors++;
-        resolve();
-      });
+      notices.request('GET', path, headers, undefined, readBody, (err, res) =>
+        resolve(err ? undefined : res),
+      );
     });
+  const get = async (u: string, v: Visit, expect: number): Promise<void> => {
+    const res = await call(u, v, false);
+    if (res?.status !== expect) run.noticeErrors++;
+  };
+  /**
+   * Sends a billing notice as an exchange does: again after "try again" (503, bounded), and a
+   * share of them twice on purpose. Every answer goes into the exchange's own record.
+   */
+  const billingNotice = async (u: string, v: Visit, rec: BillingRecord): Promise<void> => {
+    const once = async (): Promise<boolean> => {
+      rec.sent++;
+      const res = await call(u, v, true);
+      if (res?.status === 503) {
+        rec.retriable++;
+        return false;
+      }
+      if (res?.status !== 200) {
+        run.noticeErrors++;
+        return true;
+      }
+      const a = JSON.parse(res.body) as { billed?: boolean; duplicate?: boolean };
+      if (a.billed === true) rec.billed++;
+      if (a.duplicate === true) rec.duplicates++;
+      return true;
+    };
+    for (let attempt = 0; attempt < 20 && !(await once()); attempt++)
+      await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+    if (rng() < scenario.duplicateNoticeShare) await once();
+  };
   // Bodies are built before the clock starts so the generator spends its CPU on sending.
   const size = Math.max(1, Math.min(Math.ceil(scenario.rate * scenario.durationS), 30_000));
   const bodies: string[] = [];
   /** Whether request k names its site (app requests carry no site domain to block on). */
   const namesSite: boolean[] = [];
+  /** Whether request k is test traffic (`test: 1`: answered, never billed). */
+  const isTest: boolean[] = [];
   for (let k = 0; k < size; k++) {
     const req = requestFor(opts.visits[k % opts.visits.length] as Visit, rng);
+    if (rng() < scenario.testShare) req.test = 1;
     bodies.push(JSON.stringify(req));
     namesSite.push(req.site?.domain !== undefined);
+    isTest.push(req.test === 1);
   }
   const visitOf = new Map<number, { v: Visit; k: number }>();
+  /** The exchange's side of a won auction: win notice, render (pixel), billing notice, clicks. */
   const afterWin = async (
-    nurl: string,
+    b: { nurl: string; burl: string | undefined; adm: string; test: boolean },
     v: Visit,
     price: number,
     ids: { requestId: string; bidId: string; impId: string; adId: string },
   ): Promise<void> => {
-    await get(fillMacros(nurl, { price, seat: 'exchange', cur: 'USD', ...ids }), v, 200);
-    await get(trackerUrl(nurl, '/t/imp'), v, 200);
+    const macros = { price, seat: 'exchange', cur: 'USD', ...ids };
+    await get(fillMacros(b.nurl, macros), v, 200);
+    const imp = markupTracker(b.adm, '/t/imp');
+    if (imp !== undefined) await get(imp, v, 200);
+    // OpenRTB 2.6: the billing notice fires once the impression is billable (here: rendered).
+    const rec: BillingRecord = { test: b.test, sent: 0, billed: 0, duplicates: 0, retriable: 0 };
+    run.billing.set(ids.bidId, rec);
+    if (b.burl !== undefined) await billingNotice(fillMacros(b.burl, macros), v, rec);
+    const click = markupTracker(b.adm, '/t/click');
     for (const delay of v.clickDelaysMs.slice(0, 3)) {
       await new Promise((r) => setTimeout(r, Math.min(delay, 2000)));
       run.clicks++;
-      await get(trackerUrl(nurl, '/t/click'), v, 302);
+      if (click !== undefined) await get(click, v, 302);
     }
   };
   return async () => {
@@ -372,12 +477,17 @@ export function prepareRegion(opts: {
             run.winsByUserCampaign.set(k, (run.winsByUserCampaign.get(k) ?? 0) + 1);
             const clearing = Math.max(0.000001, b.price * (0.6 + 0.4 * rng()));
             track(
-              afterWin(b.nurl, v, clearing, {
-                requestId: resp.id,
-                bidId: b.id,
-                impId: b.impid,
-                adId: b.adid ?? '',
-              }),
+              afterWin(
+                { nurl: b.nurl, burl: b.burl, adm: b.adm ?? '', test: isTest[seen.k] === true },
+                v,
+                clearing,
+                {
+                  requestId: resp.id,
+                  bidId: b.id,
+                  impId: b.impid,
+                  adId: b.adid ?? '',
+                },
+              ),
             );
           }
         }

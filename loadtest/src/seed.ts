@@ -41,7 +41,7 @@ export function campaignBody(opts: {
         ...(media === 'video' ? { mime: 'video/mp4', durationS: 15 } : {}),
         markup:
           media === 'video'
-            ? '<VAST version="4.0"><Ad><InLine><AdTitle>lt</AdTitle><Impression><![CDATA[${IMP_URL}]]></Impression></InLine></Ad></VAST>'
+            ? '<VAST version="4.0"><Ad><InLine><AdTitle>lt</AdTitle><Impression><![CDATA[${IMP_URL}]]></Impression><Creatives><Creative><Linear><VideoClicks><ClickThrough><![CDATA[${CLICK_URL}]]></ClickThrough></VideoClicks></Linear></Creative></Creatives></InLine></Ad></VAST>'
             : '<a href="${CLICK_URL}"><img src="https://cdn.example/lt.png"></a>',
         landingUrl: `https://adv${String(opts.i % 7)}.example/landing`,
         adomain: [`adv${String(opts.i % 7)}.example`],

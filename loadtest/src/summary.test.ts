@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { OpenModelResult } from '@streambid/loadgen';
 import { scenarioSchema } from './args.js';
-import type { RegionRun } from './run.js';
+import type { BillingRecord, RegionRun } from './run.js';
 import type { SeededCampaign } from './seed.js';
-import { summarise } from './summary.js';
+import { billingOutcomes, summarise } from './summary.js';
 
 function run(p99: number, wins: [string, number][], blocklistedBids = 0): RegionRun {
   const result: OpenModelResult = {
@@ -29,6 +29,7 @@ function run(p99: number, wins: [string, number][], blocklistedBids = 0): Region
     blocklistedBids,
     botRequests: 0,
     winsByUserCampaign: new Map(wins),
+    billing: new Map(),
   };
 }
 
@@ -43,7 +44,11 @@ function summary(warm: RegionRun, measured: RegionRun) {
     runs: [measured],
     warmup: [warm],
     seeded,
-    spend: { byCampaign: new Map([['c1', 500_000]]), byRegion: new Map() },
+    spend: { byCampaign: new Map([['c1', 500_000]]), byRegion: new Map(), eventsByBid: new Map() },
+    namespace: 'lt-r-',
+    window: { from_ms: 0, to_ms: 1 },
+    brokers: {},
+    inventoryUrls: {},
     lag: { p50: null, p99: null },
     reportHtml: 'x.html',
     reportJson: 'x.json',
@@ -64,5 +69,44 @@ describe('load-test summary', () => {
     expect(s.freq_cap_violations).toBe(1);
     expect(s.blocklisted_bids).toBe(3);
     expect(s.passed).toBe(true);
+  });
+
+  it('counts double bills, unbilled wins and billed test traffic from the exchange’s own record', () => {
+    const rec = (o: Partial<BillingRecord>): BillingRecord => ({
+      test: false,
+      sent: 1,
+      billed: 1,
+      duplicates: 0,
+      retriable: 0,
+      ...o,
+    });
+    const r = run(1, []);
+    r.billing = new Map([
+      ['ok', rec({})],
+      ['retried', rec({ sent: 3, retriable: 1, duplicates: 1 })],
+      ['told-twice', rec({ billed: 2, sent: 2 })],
+      ['written-twice', rec({})],
+      ['never', rec({ billed: 0, retriable: 20, sent: 20 })],
+      ['lost', rec({})],
+      ['test-ok', rec({ test: true, billed: 0 })],
+      ['test-billed', rec({ test: true })],
+    ]);
+    const events = new Map([
+      ['ok', 1],
+      ['retried', 1],
+      ['told-twice', 1],
+      ['written-twice', 2],
+      ['never', 0],
+      ['test-billed', 1],
+    ]);
+    expect(billingOutcomes([r], events)).toEqual({
+      double_bills: 2,
+      unbilled_wins: 2,
+      test_traffic_billed: 1,
+      billing_notices_sent: 30,
+    });
+    const s = summary(run(1, []), r);
+    expect(s.passed).toBe(false);
+    expect(s.thresholds.find((t) => t.name === 'double_bills')?.ok).toBe(false);
   });
 });

@@ -1,6 +1,9 @@
 import type { Region } from '@streambid/contracts';
 import type { Scenario } from './args.js';
+import type { CollectedSpend } from './business.js';
+import type { GcLogs } from './gc-logs.js';
 import type { RegionRun } from './run.js';
+import type { PhaseView, SecondRow, Stall } from './seconds.js';
 import type { SeededCampaign } from './seed.js';
 
 /** The machine-readable outcome of a load test (also the last line of its output). */
@@ -45,35 +48,74 @@ export interface Summary {
   }[];
   freq_cap_violations: number;
   blocklisted_bids: number;
+  /**
+   * Money, from the simulated exchange's own record of the billing notices it sent (retries and
+   * duplicates on purpose included), checked against the spend topics: bids whose billing was
+   * acknowledged more than once or written more than once, won bids whose billing never was, and
+   * test bids that were billed.
+   */
+  double_bills: number;
+  unbilled_wins: number;
+  test_traffic_billed: number;
+  /** Billing notices the exchange sent in all (first ones, retries after 503, duplicates). */
+  billing_notices_sent: number;
+  /** What `npm run reconcile -- --run` reads: the run's namespace, window and endpoints. */
+  namespace: string;
+  window: { from_ms: number; to_ms: number };
+  brokers: Record<string, string>;
+  inventory_urls: Record<string, string>;
+  /** The command that reconciles this run's money across the four sources. */
+  reconcile_command: string;
   replication_lag_p50_ms: number | null;
   replication_lag_p99_ms: number | null;
   replication_delay_injected_ms: number;
   replication_delay_note: string;
-  thresholds: { name: string; limit: number; value: number | null; ok: boolean }[];
+  thresholds: Threshold[];
   passed: boolean;
+  /**
+   * Every second of the measured phase: each region's p99 beside the CPU per role (% of one core,
+   * from 100 ms `/proc` slices) and the host's steal time (seconds.ts).
+   */
+  seconds: SecondRow[];
+  /** Seconds in which every region's p99 exceeded 5× its median second, with their top CPU. */
+  stalls: Stall[];
+  /** CPU per role over the measured phase (% of one core); `other` is work outside the stack. */
+  cpu_by_role: Record<string, number>;
+  /** Steal over the measured phase, % of all cores' time. */
+  steal_pct: number | null;
+  /** The host's busy time over the measured phase, % of all cores' time. */
+  busy_pct: number | null;
+  /** Where this run's GC logs are. */
+  gc_logs: GcLogs;
   report_html: string;
   report_json: string;
 }
 
 const round = (v: number, d = 3): number => Math.round(v * 10 ** d) / 10 ** d;
 
-export function summarise(input: {
-  runId: string;
-  scenario: Scenario;
-  runs: RegionRun[];
-  /** Warm-up runs: their business effects count, their latency does not. */
-  warmup: RegionRun[];
-  seeded: SeededCampaign[];
-  spend: { byCampaign: Map<string, number>; byRegion: Map<string, Map<string, number>> };
-  lag: { p50: number | null; p99: number | null };
-  reportHtml: string;
-  reportJson: string;
-}): Summary {
-  const { scenario } = input;
+/** One threshold and whether the run held it. */
+export interface Threshold {
+  name: string;
+  limit: number;
+  value: number | null;
+  ok: boolean;
+}
+
+const judged = (t: Omit<Threshold, 'ok'>): Threshold => ({
+  ...t,
+  ok: t.value !== null && t.value <= t.limit,
+});
+
+/** Per-region figures of a traffic phase, and its errors (transport + 5xx) over requests sent. */
+export function regionFigures(runs: readonly RegionRun[]): {
+  regions: Summary['regions'];
+  errors: number;
+  sent: number;
+} {
   const regions: Summary['regions'] = {};
   let errors = 0;
   let sent = 0;
-  for (const r of input.runs) {
+  for (const r of runs) {
     const res = r.result;
     const s5xx = Object.entries(res.statusCounts)
       .filter(([k]) => k.startsWith('5'))
@@ -100,6 +142,49 @@ export function summarise(input: {
       p99_ms_by_second: (res.timeline ?? []).map((t) => t.p99Ms),
     };
   }
+  return { regions, errors, sent };
+}
+
+/** The thresholds traffic alone decides: the worst region's p99 and the error rate. */
+export function trafficThresholds(
+  regions: Summary['regions'],
+  errors: number,
+  sent: number,
+  limits: Scenario['thresholds'],
+): Threshold[] {
+  const p99s = Object.values(regions).map((r) => r.p99_ms);
+  const errorRate = sent === 0 ? 0 : errors / sent;
+  return [
+    {
+      name: 'p99_ms (worst region)',
+      limit: limits.p99Ms,
+      value: p99s.length ? Math.max(...p99s) : null,
+    },
+    { name: 'error_rate', limit: limits.errorRate, value: round(errorRate, 5) },
+  ].map(judged);
+}
+
+export function summarise(input: {
+  runId: string;
+  scenario: Scenario;
+  runs: RegionRun[];
+  /** Warm-up runs: their business effects count, their latency does not. */
+  warmup: RegionRun[];
+  seeded: SeededCampaign[];
+  spend: CollectedSpend;
+  namespace: string;
+  window: { from_ms: number; to_ms: number };
+  brokers: Record<string, string>;
+  inventoryUrls: Record<string, string>;
+  lag: { p50: number | null; p99: number | null };
+  reportHtml: string;
+  reportJson: string;
+  /** The measured phase's per-second view (none: empty). */
+  view?: PhaseView;
+  gcLogs?: GcLogs;
+}): Summary {
+  const { scenario } = input;
+  const { regions, errors, sent } = regionFigures(input.runs);
   const campaigns = input.seeded.map((c) => {
     const spend = input.spend.byCampaign.get(c.id) ?? 0;
     const byRegion: Record<string, number> = {};
@@ -126,18 +211,17 @@ export function summarise(input: {
     const cap = caps.get(k.slice(k.indexOf('|') + 1));
     if (cap !== undefined && n > cap) violations += n - cap;
   }
+  const money = billingOutcomes([...input.warmup, ...input.runs], input.spend.eventsByBid);
   const overspendMax = over.length ? Math.max(...over) : 0;
-  const p99s = Object.values(regions).map((r) => r.p99_ms);
-  const errorRate = sent === 0 ? 0 : errors / sent;
   const thresholds = [
-    {
-      name: 'p99_ms (worst region)',
-      limit: scenario.thresholds.p99Ms,
-      value: p99s.length ? Math.max(...p99s) : null,
-    },
-    { name: 'error_rate', limit: scenario.thresholds.errorRate, value: round(errorRate, 5) },
-    { name: 'overspend_pct_max', limit: scenario.thresholds.overspendPct, value: overspendMax },
-  ].map((t) => ({ ...t, ok: t.value !== null && t.value <= t.limit }));
+    ...trafficThresholds(regions, errors, sent, scenario.thresholds),
+    ...[
+      { name: 'overspend_pct_max', limit: scenario.thresholds.overspendPct, value: overspendMax },
+      { name: 'double_bills', limit: 0, value: money.double_bills },
+      { name: 'unbilled_wins', limit: 0, value: money.unbilled_wins },
+      { name: 'test_traffic_billed', limit: 0, value: money.test_traffic_billed },
+    ].map(judged),
+  ];
   return {
     run_id: input.runId,
     scenario,
@@ -159,6 +243,12 @@ export function summarise(input: {
     campaigns,
     freq_cap_violations: violations,
     blocklisted_bids: [...input.warmup, ...input.runs].reduce((a, r) => a + r.blocklistedBids, 0),
+    ...money,
+    namespace: input.namespace,
+    window: input.window,
+    brokers: input.brokers,
+    inventory_urls: input.inventoryUrls,
+    reconcile_command: `npm run reconcile -- --run ${input.runId}`,
     replication_lag_p50_ms: input.lag.p50,
     replication_lag_p99_ms: input.lag.p99,
     replication_delay_injected_ms: scenario.replicationDelayMs,
@@ -166,8 +256,47 @@ export function summarise(input: {
       'no netem on this machine: inter-region delay is injected by a user-space TCP proxy on the MirrorMaker 2 replication path',
     thresholds,
     passed: thresholds.every((t) => t.ok),
+    seconds: input.view?.seconds ?? [],
+    stalls: input.view?.stalls ?? [],
+    cpu_by_role: input.view?.cpu?.cpu ?? {},
+    steal_pct: input.view?.cpu?.steal_pct ?? null,
+    busy_pct: input.view?.cpu?.busy_pct ?? null,
+    gc_logs: input.gcLogs ?? { node: null, jvm: [] },
     report_html: input.reportHtml,
     report_json: input.reportJson,
+  };
+}
+
+/** The money results of the exchange's notice records against the spend topics. */
+export function billingOutcomes(
+  runs: readonly RegionRun[],
+  eventsByBid: ReadonlyMap<string, number>,
+): {
+  double_bills: number;
+  unbilled_wins: number;
+  test_traffic_billed: number;
+  billing_notices_sent: number;
+} {
+  let double = 0;
+  let unbilled = 0;
+  let testBilled = 0;
+  let sent = 0;
+  for (const r of runs)
+    for (const [bidId, rec] of r.billing) {
+      sent += rec.sent;
+      const events = eventsByBid.get(bidId) ?? 0;
+      if (rec.test) {
+        if (rec.billed > 0 || events > 0) testBilled++;
+        continue;
+      }
+      if (rec.billed > 1 || events > 1) double++;
+      else if (rec.billed + rec.duplicates === 0 || events === 0) unbilled++;
+    }
+  return {
+    double_bills: double,
+    unbilled_wins: unbilled,
+    test_traffic_billed: testBilled,
+    billing_notices_sent: sent,
   };
 }
 

@@ -1,41 +1,10 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, createPublisher, silentLogger, waitFor } from '@streambid/adapters';
-import { mulberry32 } from '@streambid/contracts';
-import { createCampaign } from '../support/inventory.js';
-import { openBannerRequest } from '../support/requests.js';
+import { appPorts, setAppPortOffset, startStack, stopStack, type Stack } from '@streambid/loadtest';
+import { mulberry32, openBannerRequest } from '@streambid/testkit';
 import { generateTraffic } from '@streambid/traffic';
-import {
-  appPorts,
-  setAppPortOffset,
-  startStack,
-  stopStack,
-  type Stack,
-} from '../../loadtest/src/run.js';
-
-/** Runs a clickfraud command to completion against the stack's topics and a fresh database. */
-function clickfraud(stack: Stack, args: string[]): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@streambid/source', '--import', 'tsx', 'apps/clickfraud/src/main.ts', ...args],
-      {
-        env: {
-          ...process.env,
-          REGION: 'eu',
-          KAFKA_BROKERS: stack.brokers['eu'] ?? '',
-          CLICKHOUSE_URL: stack.endpoints.clickhouse,
-          TOPIC_NAMESPACE: stack.ns,
-          CLICKFRAUD_DB: `e2e_${stack.runId}`,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: 'ignore',
-      },
-    );
-    child.once('error', reject);
-    child.once('exit', (code) => resolve(code));
-  });
-}
+import { clickfraud } from './clickfraud.js';
+import { createCampaign } from './inventory.js';
 
 describe('fraud blocklist reaches the bidder', () => {
   let stack: Stack;
@@ -104,7 +73,16 @@ describe('fraud blocklist reaches the bidder', () => {
 
     const from = new Date(startTs - 600_000).toISOString();
     const to = new Date(startTs + 2 * 3_600_000).toISOString();
-    expect(await clickfraud(stack, ['replay', '--from', from, '--to', to, '--publish'])).toBe(0);
+    expect(
+      await clickfraud(stack, `e2e_${stack.runId}`, [
+        'replay',
+        '--from',
+        from,
+        '--to',
+        to,
+        '--publish',
+      ]),
+    ).toBe(0);
 
     await waitFor(async () => (await bidFrom(farm)) === 204, {
       timeoutMs: 30_000,

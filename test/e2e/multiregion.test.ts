@@ -6,16 +6,10 @@ import {
   waitFor,
   type Publisher,
 } from '@streambid/adapters';
-import { mulberry32, type Spend } from '@streambid/contracts';
-import { createCampaign, inventory } from '../support/inventory.js';
-import { openBannerRequest } from '../support/requests.js';
-import {
-  appPorts,
-  setAppPortOffset,
-  startStack,
-  stopStack,
-  type Stack,
-} from '../../loadtest/src/run.js';
+import type { Spend } from '@streambid/contracts';
+import { appPorts, setAppPortOffset, startStack, stopStack, type Stack } from '@streambid/loadtest';
+import { mulberry32, openBannerRequest } from '@streambid/testkit';
+import { createCampaign, inventory } from './inventory.js';
 
 /**
  * Two regions with every app, replicated by MirrorMaker 2: the paths the multi-region design

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chExec, chQuery, rawSql, sql, sqlIdent } from '@streambid/adapters';
-import { testClickHouse, uniq } from '../support/env.js';
+import { testClickHouse, uniq } from '@streambid/testkit/services';
 
 const HOSTILE = [
   "it's",

@@ -9,8 +9,8 @@ import {
   type Publisher,
 } from '@streambid/adapters';
 import { remoteTopicName, type ClickEvent } from '@streambid/contracts';
-import { OFFSET_LAG_MAX } from '../../infra/src/mm2.js';
-import { testKafka, testTopics, uniq } from '../support/env.js';
+import { OFFSET_LAG_MAX } from '@streambid/infra';
+import { testKafka, testTopics, uniq } from '@streambid/testkit/services';
 
 // The procedure under test is docs/replication.md "Failover": move a consumer group (clickfraud's
 // click reader, say) from us to eu using the offsets MirrorMaker 2 translated into eu.

@@ -7,15 +7,14 @@ import {
   ensureTopics,
   SchemaValidationError,
   silentLogger,
-  StreamConsumer,
-  subscribe,
   waitFor,
   type ConsumedRecord,
   type Publisher,
+  type StreamConsumer,
 } from '@streambid/adapters';
 import { TOPIC_LIST, type Campaign, type DeadLetter, type Spend } from '@streambid/contracts';
-import { testKafka, testTopics } from '../support/env.js';
-import { makeCampaign, makeSpend } from '../support/fixtures.js';
+import { collector, testKafka, testTopics } from '@streambid/testkit/services';
+import { makeCampaign, makeSpend } from '@streambid/testkit';
 
 describe('Kafka adapters against the real broker', () => {
   const { ns, topics } = testTopics();
@@ -42,15 +41,12 @@ describe('Kafka adapters against the real broker', () => {
     topic: (typeof topics)[keyof typeof topics],
     sink: ConsumedRecord<T>[],
   ): StreamConsumer {
-    const c = new StreamConsumer({
+    const c = collector<T>({
       kafka,
-      service: 'test',
-      subscriptions: [
-        subscribe({ topic, handle: (recs) => void sink.push(...(recs as ConsumedRecord<T>[])) }),
-      ],
+      topic,
+      sink,
       deadLetter: publisher,
       deadLetterTopic: topics.deadLetter.name,
-      logger: silentLogger(),
     });
     consumers.push(c);
     return c;

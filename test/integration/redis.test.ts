@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { testRedis, uniq } from '../support/env.js';
+import { testRedis, uniq } from '@streambid/testkit/services';
 
 describe('Redis against the real server', () => {
   const redis = testRedis('eu');

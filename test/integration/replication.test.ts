@@ -10,12 +10,10 @@ import {
   replicationLagMs,
   ReplicationLagRecorder,
   Registry,
-  silentLogger,
-  StreamConsumer,
-  subscribe,
   waitFor,
   type ConsumedRecord,
   type Publisher,
+  type StreamConsumer,
 } from '@streambid/adapters';
 import {
   remoteTopicName,
@@ -25,9 +23,9 @@ import {
   type Spend,
   type TopicDef,
 } from '@streambid/contracts';
-import { startDelayProxy } from '../../infra/src/delay-proxy.js';
-import { endpoints, testKafka, testTopics } from '../support/env.js';
-import { makeCampaign } from '../support/fixtures.js';
+import { startDelayProxy } from '@streambid/infra';
+import { collector, endpoints, testKafka, testTopics } from '@streambid/testkit/services';
+import { makeCampaign } from '@streambid/testkit';
 
 // MirrorMaker 2 refreshes topics every 2 s and replicates within a second or two more.
 const REPLICATION_DEADLINE_MS = 30_000;
@@ -144,19 +142,14 @@ describe('replication between regions (MirrorMaker 2)', () => {
       intervalMs: 250,
       what: `${name} in ${region}`,
     });
-    const c = new StreamConsumer({
+    const c = collector<T>({
       kafka: k(region),
-      service: 'replication-test',
-      subscriptions: [
-        subscribe({
-          topic,
-          includeRemotes: true,
-          handle: (recs) => void sink.push(...(recs as ConsumedRecord<T>[])),
-        }),
-      ],
+      topic,
+      sink,
       deadLetter: pub(region),
       deadLetterTopic: topics.deadLetter.name,
-      logger: silentLogger(),
+      service: 'replication-test',
+      includeRemotes: true,
     });
     consumers.push(c);
     await c.start();

@@ -1,220 +1,146 @@
 /**
- * `npm run bench:bidder`: max arrival rate at which the bidder keeps p99 ≤ 5 ms, against a uWS
- * hello world with the same open-model generator. Starts its own topics (~1,000 campaigns),
- * seeded profiles and a bidder child process with workers. Last line: one JSON summary.
+ * `npm run bench:bidder`: the bidder against a uWS hello world on the same machine in the same
+ * run, by a method that holds on a shared, noisy machine. Both servers run side by side and take
+ * turns at the load (trials interleaved), after a warm-up:
+ * 1. the highest open-model arrival rate whose median trial (of `BENCH_TRIALS`) keeps p99 ≤ 5 ms
+ *    with no errors, so one bad second fails a trial, not the step;
+ * 2. CPU µs per request of each whole process tree at a fixed moderate rate, from `/proc`
+ *    (barely moved by scheduling noise), and their ratio;
+ * 3. closed-loop peak throughput with wrk as a cross-check.
+ * Starts its own topics (~1,000 campaigns), seeded profiles and the two child processes.
+ * Last line: one JSON summary.
  */
-import { BIDDER_NODE_FLAGS } from '../src/node-flags.js';
-import { campaigns, requests } from './workload.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { benchEnvSchema } from './bench-env.js';
+import { consentCost } from './consent-cost.js';
+import { prepareFixture } from './fixture.js';
+import {
+  cpuPerRequest,
+  idleCores,
+  P99_GOAL_MS,
+  searchRates,
+  stepSummary,
+  warmUp,
+  wrkPeaks,
+  type Bench,
+} from './measure.js';
+import { startBidder, startHello, type Server } from './servers.js';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
-  createKafka,
-  createPublisher,
-  createRedis,
-  deleteNamespace,
-  ensureTopics,
-  freePort,
-  localClusters,
-  silentLogger,
-  waitFor,
+  argsOrExit,
+  configOrExit,
+  envRows,
+  loadConfig,
+  type CommandSpec,
 } from '@streambid/adapters';
-import { catalogue, mulberry32, type BudgetAllowance } from '@streambid/contracts';
-import { runOpenModel, type OpenModelResult } from '@streambid/loadgen';
-import { ProfileWriter } from '@streambid/profiles';
+import { hostShares, readHostCpu } from '@streambid/loadgen';
 
-const ROOT = new URL('../../../', import.meta.url);
-const NODE_ARGS = ['--conditions=@streambid/source', '--import', 'tsx'];
-const P99_GOAL_MS = 5;
-const STEP_S = Number(process.env['BENCH_STEP_S'] ?? '5');
-const RATES = (process.env['BENCH_RATES'] ?? '500,1000,2000,4000,6000,8000,10000,12000')
-  .split(',')
-  .map(Number);
-const WARMUP_STEPS = Number(process.env['BENCH_WARMUP_STEPS'] ?? '2');
-const WORKERS = Number(process.env['BIDDER_WORKERS'] ?? String(availableParallelism()));
+const COMMAND = {
+  name: 'bench:bidder',
+  usage: 'npm run bench:bidder',
+  about:
+    'The bidder against a uWS hello world in the same run, trials interleaved and judged by their median: CPU µs per request at a fixed rate, the max arrival rate at p99 ≤ 5 ms, and the wrk closed-loop peak; needs `npm run infra -- up`. Last line: one JSON summary.',
+  flags: {},
+  env: envRows(benchEnvSchema, [import.meta.resolve('./bench-env.js')]),
+} as const satisfies CommandSpec;
+
+argsOrExit(COMMAND, process.argv.slice(2));
+const env = configOrExit(COMMAND, () => loadConfig(benchEnvSchema));
+const WORKERS = env.BIDDER_WORKERS ?? availableParallelism();
 const log = (m: string): void => console.log(`[bench] ${m}`);
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a !== null && a !== undefined && b !== null && b !== undefined && b > 0 && Number.isFinite(a)
+    ? Math.round((a / b) * 100) / 100
+    : null;
 
-async function step(url: string, rate: number, bodies: string[]): Promise<OpenModelResult> {
-  return runOpenModel({
-    url,
-    rate,
-    durationS: STEP_S,
-    connections: 64,
-    timeline: true,
-    makeRequest: (i) => ({
-      method: 'POST',
-      path: '/openrtb2/bid',
-      body: bodies[i % bodies.length] ?? '',
-      headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6' },
-    }),
-  });
-}
-
-/** Steps the rate up; the best rate is the highest with p99 within the goal and no errors. */
-async function search(
-  name: string,
-  url: string,
-  bodies: string[],
-): Promise<{ best: OpenModelResult | undefined; steps: object[] }> {
-  let best: OpenModelResult | undefined;
-  const steps: object[] = [];
-  // Warm-up (JIT, connections; MirrorMaker 2 picks up the bench's new topics within seconds).
-  for (let i = 0; i < WARMUP_STEPS; i++) await step(url, 2000, bodies);
-  for (const rate of RATES) {
-    log(`${name} ${String(rate)}/s for ${String(STEP_S)} s …`);
-    const r = await step(url, rate, bodies);
-    const ok = r.latencyMs.p99 <= P99_GOAL_MS && r.errors === 0 && r.skipped === 0;
-    steps.push({
-      rate,
-      rps: r.throughputRps,
-      p50: r.latencyMs.p50,
-      p99: r.latencyMs.p99,
-      p999: r.latencyMs.p999,
-      sendLagP99: r.sendLagMs.p99,
-      status: r.statusCounts,
-      // One slow second (a GC, a stall) tells a different story from a slow step.
-      p99ByS: (r.timeline ?? []).map((t) => t.p99Ms),
-      ok,
-    });
-    log(
-      `${name} ${String(rate)}/s → ${String(r.throughputRps)}/s p50 ${String(r.latencyMs.p50)} p99 ${String(r.latencyMs.p99)} p99.9 ${String(r.latencyMs.p999)} ms, sender lag p99 ${String(r.sendLagMs.p99)} ms ${JSON.stringify(r.statusCounts)}${ok ? '' : ' (over goal)'}; p99 by second ${(r.timeline ?? []).map((t) => String(t.p99Ms)).join(' ')}`,
-    );
-    if (!ok) break;
-    best = r;
-  }
-  return { best, steps };
-}
-
-function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...NODE_ARGS, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  const gone = new Promise((r) => p.once('exit', r));
-  p.kill('SIGTERM');
-  await gone;
+/** RSS of the bidder from its own metrics; BENCH_METRICS_OUT keeps the whole text. */
+async function bidderRssMb(bidder: Server): Promise<number> {
+  const metrics = await (await fetch(`${bidder.url}/metrics`)).text();
+  if (env.BENCH_METRICS_OUT !== undefined) writeFileSync(env.BENCH_METRICS_OUT, metrics);
+  const bytes = /^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(metrics)?.[1];
+  return Math.round(Number(bytes ?? 0) / 1048576);
 }
 
 async function main(): Promise<void> {
-  const ns = `bench-${randomUUID().slice(0, 8)}-`;
-  const topics = catalogue(ns);
-  const prefix = `bench-${randomUUID().slice(0, 8)}:`;
-  const kafka = createKafka({
-    clientId: 'bench',
-    brokers: ['127.0.0.1:9092'],
-    logger: silentLogger(),
-  });
-  await ensureTopics(kafka, Object.values(topics));
-  const pub = await createPublisher(kafka);
-  const rng = mulberry32(7);
-  const cs = campaigns(rng, 1000);
-  await pub.publish(topics.campaigns, cs);
-  const allowances: BudgetAllowance[] = cs.map((c) => ({
-    eventId: randomUUID(),
-    ts: Date.now(),
-    campaignId: c.id,
-    region: 'eu',
-    capMicros: 1e12,
-    paceMicrosPerSec: 1e10,
-    exhausted: false,
-  }));
-  await pub.publish(topics.budget, allowances);
-  await pub.close();
-  log(`published ${String(cs.length)} campaigns under ${ns}`);
-
-  // Request pool: realistic 2.6 traffic; some deals use ids campaigns buy, with our seat allowed.
-  const reqs = requests(rng, 4000);
-  const redis = createRedis('redis://127.0.0.1:6379', silentLogger(), { lazyConnect: false });
-  const writer = new ProfileWriter(redis, { keyPrefix: prefix });
-  const users = reqs
-    .map((r) => r.user?.buyeruid ?? r.user?.id)
-    .filter((u): u is string => u !== undefined);
-  const seeded = users.filter((_, i) => i % 2 === 0);
-  for (let i = 0; i < seeded.length; i += 500)
-    await writer.apply(
-      seeded.slice(i, i + 500).map((userId) => ({
-        type: 'segments' as const,
-        userId,
-        ts: Date.now(),
-        segments: [{ id: `seg-${String(1 + Math.floor(rng() * 50))}`, score: 0.8 }],
-      })),
-    );
-  redis.disconnect();
-  log(`seeded ${String(seeded.length)} of ${String(users.length)} user profiles`);
-  const bodies = reqs.map((r) => JSON.stringify(r));
-
-  const port = await freePort();
-  // BENCH_BIDDER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the bidder.
-  const extra = (process.env['BENCH_BIDDER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const bidder = spawnNode([...extra, ...BIDDER_NODE_FLAGS, 'apps/bidder/src/main.ts'], {
-    BIDDER_PORT: String(port),
-    REGION: 'eu',
-    TOPIC_NAMESPACE: ns,
-    PROFILE_KEY_PREFIX: prefix,
-    BIDDER_WORKERS: String(WORKERS),
-    LOG_LEVEL: 'warn',
-  });
-  const url = `http://127.0.0.1:${String(port)}`;
-  let rssMb = 0;
-  let b: Awaited<ReturnType<typeof search>>;
+  const t0 = Date.now();
+  const fx = await prepareFixture();
+  log(
+    `published ${String(fx.campaigns)} campaigns under ${fx.namespace}; seeded ${String(fx.seededUsers)} of ${String(fx.users)} user profiles`,
+  );
+  const servers: Server[] = [];
+  let measured: Awaited<ReturnType<typeof measureAll>>;
   try {
-    await waitFor(
-      async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200,
-      { timeoutMs: 90_000, intervalMs: 200, what: 'bidder healthy' },
+    servers.push(
+      await startBidder({
+        namespace: fx.namespace,
+        profilePrefix: fx.profilePrefix,
+        workers: WORKERS,
+        nodeArgs: env.BENCH_BIDDER_NODE_ARGS.split(' ').filter(Boolean),
+      }),
     );
-    b = await search('bidder', url, bodies);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    // BENCH_METRICS_OUT=<file> keeps the bidder's own metrics (server-side latency, GC, loop delay).
-    const out = process.env['BENCH_METRICS_OUT'];
-    if (out) writeFileSync(out, metrics);
-    rssMb = Math.round(
-      Number(/^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0) / 1048576,
-    );
+    servers.push(await startHello());
+    measured = await measureAll({ servers, env, bodies: fx.bodies, log });
   } finally {
-    await stop(bidder);
+    for (const s of servers) await s.stop();
+    await fx.cleanup();
   }
-
-  const hport = await freePort();
-  const hello = spawnNode(['apps/bidder/bench/hello.ts', String(hport)], {});
-  let h: Awaited<ReturnType<typeof search>>;
-  try {
-    await waitFor(
-      async () =>
-        (await fetch(`http://127.0.0.1:${String(hport)}/`).catch(() => undefined))?.status === 200,
-      { timeoutMs: 30_000, intervalMs: 100, what: 'hello up' },
-    );
-    h = await search('hello', `http://127.0.0.1:${String(hport)}`, bodies);
-  } finally {
-    await stop(hello);
-  }
-  await deleteNamespace(localClusters('bench-cleanup', silentLogger()), ns);
-  const bidderMax = b.best?.targetRate ?? 0;
-  const helloMax = h.best?.targetRate ?? 0;
+  const consent = consentCost(fx.requests);
+  const { cpu, idle, search, wrk, rssMb, host } = measured;
+  const b = search['bidder'];
+  const h = search['hello'];
+  const bidderCpu = cpu.usPerRequest['bidder'];
+  const helloCpu = cpu.usPerRequest['hello'];
   const summary = {
     bench: 'bidder',
-    bidder_max_rps: bidderMax,
-    bidder_p50_ms: b.best?.latencyMs.p50 ?? null,
-    bidder_p99_ms: b.best?.latencyMs.p99 ?? null,
-    bidder_p999_ms: b.best?.latencyMs.p999 ?? null,
-    hello_max_rps: helloMax,
-    ratio: helloMax > 0 ? Math.round((bidderMax / helloMax) * 100) / 100 : null,
+    bidder_max_rps: b?.maxRate ?? 0,
+    bidder_p50_ms: b?.best?.p50Ms ?? null,
+    bidder_p99_ms: b?.best?.p99Ms ?? null,
+    bidder_p999_ms: b?.best?.p999Ms ?? null,
+    hello_max_rps: h?.maxRate ?? 0,
+    ratio: ratio(b?.maxRate, h?.maxRate),
+    bidder_cpu_us_per_req: bidderCpu ?? null,
+    hello_cpu_us_per_req: helloCpu ?? null,
+    cpu_ratio: ratio(bidderCpu, helloCpu),
+    bidder_idle_cores: idle['bidder'] ?? null,
+    hello_idle_cores: idle['hello'] ?? null,
+    wrk_bidder_rps: wrk.rps['bidder'] ?? null,
+    wrk_hello_rps: wrk.rps['hello'] ?? null,
+    wrk_ratio: ratio(wrk.rps['bidder'], wrk.rps['hello']),
+    trials: env.BENCH_TRIALS,
+    cpu_rate_rps: env.BENCH_CPU_RATE,
+    cpu_s: env.BENCH_CPU_S,
+    generator_cpu_us_per_req: cpu.generatorUsPerRequest,
     rss_mb: rssMb,
     workers: WORKERS,
     cores: availableParallelism(),
-    campaigns: cs.length,
-    step_s: STEP_S,
+    campaigns: fx.campaigns,
+    step_s: env.BENCH_STEP_S,
     p99_goal_ms: P99_GOAL_MS,
-    note: 'generator, bidder workers and Kafka/Redis share the same cores; the max rate is capped by the highest step tried',
-    bidder_steps: b.steps,
-    hello_steps: h.steps,
+    max_rate_tried: Math.max(...env.BENCH_RATES),
+    host_busy_pct: host.busyPct,
+    steal_pct: host.stealPct,
+    wall_s: Math.round((Date.now() - t0) / 1000),
+    note: 'generator, both servers and Kafka/Redis share the same cores; a max rate equal to max_rate_tried is capped by the rates tried',
+    consent,
+    cpu_trials: cpu.trials,
+    wrk_trials: wrk.trials,
+    bidder_steps: (b?.steps ?? []).map(stepSummary),
+    hello_steps: (h?.steps ?? []).map(stepSummary),
   };
   console.log(JSON.stringify(summary));
+}
+
+/** Every phase on both servers, and the host's busy and steal shares over them. */
+async function measureAll(bench: Bench) {
+  await warmUp(bench);
+  const hostBefore = readHostCpu();
+  const search = await searchRates(bench);
+  const bidder = bench.servers.find((s) => s.name === 'bidder');
+  const rssMb = bidder ? await bidderRssMb(bidder) : 0;
+  const idle = await idleCores(bench);
+  const cpu = await cpuPerRequest(bench);
+  const wrk = await wrkPeaks(bench);
+  return { cpu, idle, search, wrk, rssMb, host: hostShares(hostBefore, readHostCpu()) };
 }
 
 main().then(

@@ -3,17 +3,19 @@
  * bid-event encoding, over the same campaigns and requests as `bench:bidder`. Prints µs per request.
  * `node --conditions=@streambid/source --import tsx apps/bidder/bench/hotpath.ts`
  */
+import { consentCost } from './consent-cost.js';
 import { campaigns, requests } from './workload.js';
 import { performance } from 'node:perf_hooks';
-import { mulberry32, parseBidRequest } from '@streambid/contracts';
+import { parseBidRequest } from '@streambid/contracts';
+import { mulberry32 } from '@streambid/testkit';
 import { Blocklist } from '../src/domain/blocklist.js';
 import { BudgetView } from '../src/domain/budget.js';
 import { CampaignIndex } from '../src/domain/campaign-index.js';
 import { finish, plan, type DecisionContext } from '../src/domain/decide.js';
 import { parseRates, type FxRates } from '../src/domain/fx.js';
-import { EventSink } from '../src/events.js';
-import { buildResponse } from '../src/response.js';
-import type { ServerDeps } from '../src/server.js';
+import { EventSink } from '../src/runtime/events.js';
+import { buildResponse } from '../src/http/response.js';
+import type { ServerDeps } from '../src/http/server.js';
 
 const rng = mulberry32(7);
 const cs = campaigns(rng, 1000);
@@ -41,7 +43,8 @@ const events = new EventSink(
   1,
 );
 const d = {
-  cfg: { REGION: 'eu', BIDDER_SEAT: 'streambid', BIDDER_TRACKING_SECRET: 'x'.repeat(32) },
+  cfg: { REGION: 'eu', BIDDER_SEAT: 'streambid' },
+  keys: { current: { id: 'k1', secret: 'x'.repeat(32) }, previous: [] },
   events,
   base: 'http://127.0.0.1:8080',
 } as unknown as ServerDeps;
@@ -60,7 +63,7 @@ function once(body: string, time: boolean): void {
   const t2 = performance.now();
   const o = finish(ctx, p, { kind: 'missing' }, now);
   const t3 = performance.now();
-  if (o.bids.length > 0) buildResponse(d, p, o, '2.6', nextBidId);
+  if (o.bids.length > 0) buildResponse(d, p, o, { version: '2.6', exchange: 'default' }, nextBidId);
   const t4 = performance.now();
   if (time) {
     stages.parse += t1 - t0;
@@ -98,6 +101,7 @@ console.log(
     response: us(stages.response),
     events: us(stages.events),
     sent,
+    consent: consentCost(reqs),
   }),
 );
 process.exit(0);

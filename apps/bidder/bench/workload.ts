@@ -4,14 +4,8 @@
  * and realistic OpenRTB 2.6 requests whose deals name those campaigns' deals.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  makeBidRequest,
-  SAMPLE_BANNER_SIZES,
-  SAMPLE_COUNTRIES,
-  type BidRequest,
-  type Campaign,
-  type Creative,
-} from '@streambid/contracts';
+import type { BidRequest, Campaign, Creative } from '@streambid/contracts';
+import { makeBidRequest, SAMPLE_BANNER_SIZES, SAMPLE_COUNTRIES } from '@streambid/testkit';
 
 /** Banner sizes of the sample requests, so banner campaigns match them. */
 export const SIZES = SAMPLE_BANNER_SIZES;

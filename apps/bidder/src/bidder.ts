@@ -15,20 +15,22 @@ import {
 } from '@streambid/adapters';
 import { catalogue, type TopicDef } from '@streambid/contracts';
 import { ProfileReader } from '@streambid/profiles';
-import { publicUrl, type BidderConfig } from './config.js';
-import type { Coordinator } from './coordinator.js';
+import { publicUrl, trackingKeys, type BidderConfig } from './config.js';
+import { startBilling, type Billing } from './stream/billing.js';
+import { LocalCoordinator, type Coordinator } from './runtime/coordinator.js';
 import type { DecisionContext } from './domain/decide.js';
 import { RecentWins } from './domain/recent-wins.js';
-import { EventProducer, EventSink, type DeliverEvents } from './events.js';
+import { EventProducer, EventSink, type DeliverEvents } from './runtime/events.js';
 import {
   boundCounter,
   createBidderMetrics,
   trackEventStats,
   type BidderMetrics,
 } from './metrics.js';
-import { ProfileLookups } from './profile.js';
-import { createApp, type ServerDeps } from './server.js';
-import { createViews, type Views } from './views.js';
+import { ProfileLookups } from './stream/profile.js';
+import { createApp, type ServerDeps } from './http/server.js';
+import { bidPrivacy } from './deps.js';
+import { createViews, type Views } from './stream/views.js';
 
 /** A running bid server with its views; one per worker thread (or the main thread). */
 export interface BidderInstance {
@@ -69,6 +71,63 @@ function listen(app: uWS.TemplatedApp, host: string, port: number): Promise<us_l
       else reject(new Error(`cannot listen on ${host}:${String(port)}`));
     });
   });
+}
+
+/**
+ * A bidder serving from one thread (`BIDDER_WORKERS=0`, tests): its own billing ledger and a
+ * local coordinator, ready once both the views and the billed bids caught up.
+ */
+export async function startLocalBidder(o: {
+  cfg: BidderConfig;
+  logger: Logger;
+  registry: Registry;
+  /** @default true */
+  ensureTopics?: boolean;
+}): Promise<BidderInstance> {
+  const { cfg } = o;
+  const topics = catalogue(cfg.TOPIC_NAMESPACE);
+  const brokers = defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS);
+  const kafka = createKafka({
+    clientId: `bidder-${cfg.REGION}-billing`,
+    brokers,
+    logger: o.logger,
+  });
+  if (o.ensureTopics ?? true) await ensureTopics(kafka, Object.values(topics) as TopicDef[]);
+  const publisher = await createPublisher(kafka);
+  let billing: Billing | undefined;
+  try {
+    billing = await startBilling({
+      kafka,
+      topics,
+      region: cfg.REGION,
+      publisher,
+      logger: o.logger,
+      registry: o.registry,
+      maxSize: cfg.BIDDER_WIN_DEDUPE_SIZE,
+      windowMs: cfg.BIDDER_NOTICE_TTL_S * 1000,
+    });
+    const coordinator = new LocalCoordinator(o.registry, billing.ledger);
+    const bidder = await startBidder({ ...o, coordinator, ensureTopics: false });
+    const b = billing;
+    void Promise.all([bidder.caughtUp, b.caughtUp]).then(() => {
+      coordinator.ready = true;
+    });
+    return {
+      ...bidder,
+      get ready() {
+        return bidder.ready;
+      },
+      close: async () => {
+        await bidder.close();
+        await b.close();
+        await publisher.close();
+      },
+    };
+  } catch (err) {
+    await billing?.close();
+    await publisher.close();
+    throw err;
+  }
 }
 
 /** Builds the adapters, starts the views and serves. Throws if Kafka or the port is unavailable. */
@@ -128,6 +187,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
     const views = createViews({
       kafka,
       topics,
+      registry: o.registry,
       rates: cfg.BIDDER_FX_RATES,
       budget: {
         region: cfg.REGION,
@@ -154,7 +214,7 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       recentWins,
     };
     const eventStats = trackEventStats(metrics, () => {
-      const p = producer?.counts ?? { buffered: 0, dropped: 0, produceErrors: 0 };
+      const p = producer?.counts ?? { buffered: 0, dropped: 0, invalid: 0, produceErrors: 0 };
       return { ...p, buffered: p.buffered + events.buffered, dropped: p.dropped + events.dropped };
     });
     const refresh = (): void => {
@@ -171,17 +231,20 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
 
     const deps: ServerDeps = {
       cfg,
+      keys: trackingKeys(cfg),
       ctx,
       views,
       profiles,
       events,
-      spend: new GroupCommitPublisher(spend, topics.spend),
+      spend: new GroupCommitPublisher(spend, topics.spend, 500, cfg.BIDDER_SPEND_QUEUE_MAX),
       topics,
       metrics,
+      registry: o.registry,
       coordinator: o.coordinator,
       logger: log,
       ready: () => views.consumer.ready,
       base: publicUrl(cfg),
+      privacy: bidPrivacy(cfg),
     };
     const app = createApp(deps);
     const sock = await listen(app, cfg.BIDDER_HOST, cfg.BIDDER_PORT);

@@ -1,16 +1,38 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { commonEnv, env, loadConfig } from '@streambid/adapters';
+import { ConfigError, commonEnv, env, loadConfig } from '@streambid/adapters';
+import { privacyEnv } from '@streambid/privacy';
+import { parseExchanges } from './domain/exchanges.js';
 import { parseRates } from './domain/fx.js';
+import type { TrackingKeys } from './domain/token.js';
+import { KEY_ID, parsePreviousKeys } from './domain/tracking-keys.js';
 
-/** Dev-only HMAC key for tracker URLs; production sets `BIDDER_TRACKING_SECRET`. */
+/**
+ * Development-only HMAC key for tracker URLs. It is published in this repository, so anyone could
+ * forge a billing notice with it: the bidder refuses to start with it unless `BIDDER_DEV_MODE` is
+ * set (the demo, the load test and the tests set it).
+ */
 export const DEV_TRACKING_SECRET = 'streambid-dev-tracking-secret-change-me';
+
+/** A `z.string()` parsed by `parse`, whose error message becomes the variable's. */
+function parsed<T>(parse: (v: string) => T | string) {
+  return z.string().transform((v, ctx) => {
+    const r = parse(v);
+    if (typeof r === 'string') {
+      ctx.addIssue({ code: 'custom', message: r });
+      return z.NEVER;
+    }
+    return r;
+  });
+}
 
 const number = (def: number) => z.coerce.number().finite().nonnegative().default(def);
 
 /** Environment of the bidder; every default lives here. */
 export const bidderEnv = z.object({
   ...commonEnv,
+  /** Consent policy (docs/privacy.md): our vendor id, declared purposes, GDPR default. */
+  ...privacyEnv,
   /** HTTP port of the bid endpoint and trackers; 0 picks a free port (tests). @default 8080 */
   BIDDER_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Interface to bind. @default '0.0.0.0' */
@@ -19,8 +41,53 @@ export const bidderEnv = z.object({
   BIDDER_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   /** Base URL the trackers (nurl/burl/lurl, pixel, click) point at. @default http://127.0.0.1:<port> */
   BIDDER_PUBLIC_URL: z.url().optional(),
-  /** HMAC-SHA256 key signing tracker tokens. @default DEV_TRACKING_SECRET */
-  BIDDER_TRACKING_SECRET: z.string().min(16).default(DEV_TRACKING_SECRET),
+  /**
+   * Development mode: allows the published development tracking key. Never in production.
+   * @default false
+   */
+  BIDDER_DEV_MODE: env.bool(false),
+  /**
+   * HMAC key signing tracker tokens (at least 16 characters). Required unless `BIDDER_DEV_MODE`,
+   * which signs with {@link DEV_TRACKING_SECRET}.
+   */
+  BIDDER_TRACKING_SECRET: z.string().min(16).optional(),
+  /** Id of that key, carried in every token so the secret can rotate. @default 'k1' */
+  BIDDER_TRACKING_KEY_ID: z
+    .string()
+    .regex(KEY_ID, 'letters, digits, - and _, at most 16')
+    .default('k1'),
+  /**
+   * Keys still accepted after a rotation: `id:secret[@until]` pairs (until: ISO-8601). Rotate by
+   * moving the current key here with an end at least `BIDDER_NOTICE_TTL_S` away. @default none
+   */
+  BIDDER_TRACKING_PREVIOUS_KEYS: parsed(parsePreviousKeys).default([]),
+  /** Win, billing and loss notices are refused this long after the bid. @default 3600 */
+  BIDDER_NOTICE_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3600),
+  /** Impression and click trackers are refused this long after the bid. @default 86400 */
+  BIDDER_MARKUP_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(86_400),
+  /**
+   * Exchanges and the notice each bills on: `id:burl|nurl` pairs. Bids arrive on
+   * `/openrtb2/bid/<id>` (and `/openrtb2/bid` for `default`, which bills on `burl` unless listed).
+   * @default 'default:burl'
+   */
+  BIDDER_EXCHANGES: parsed(parseExchanges).default(parseExchanges('') as never),
+  /**
+   * A billing notice is answered within this: billed, duplicate, or 503 with `Retry-After` when
+   * the spend could not be recorded in time (the exchange's retry is then billed). @default 2000
+   */
+  BIDDER_BILLING_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** Spend records waiting for Kafka; beyond it billing notices get 503 at once. @default 10000 */
+  BIDDER_SPEND_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Seat id we bid from (`seatbid.seat`, matched against `wseat`/`bseat`). @default 'streambid' */
   BIDDER_SEAT: z.string().min(1).default('streambid'),
   /** A campaign needs a budget allowance for this region to bid. @default true */
@@ -68,10 +135,13 @@ export const bidderEnv = z.object({
    * of the impression only through Kafka and the profile builder). @default 10000
    */
   BIDDER_RECENT_WIN_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-  /** Win notices remembered per process for dedupe. @default 200000 */
-  BIDDER_WIN_DEDUPE_SIZE: z.coerce.number().int().positive().default(200_000),
-  /** How long a remembered win is kept. @default 86400 */
-  BIDDER_WIN_DEDUPE_TTL_S: z.coerce.number().int().positive().default(86_400),
+  /**
+   * Billed bids remembered per process (one set for all workers, rebuilt from the spend streams
+   * at start): every bid billed within `BIDDER_NOTICE_TTL_S` must fit, ~100 bytes each, or a repeat
+   * notice after an eviction could be billed again (`bidder_billing_dedupe_evictions_total`
+   * counts those). @default 1000000
+   */
+  BIDDER_WIN_DEDUPE_SIZE: z.coerce.number().int().positive().default(1_000_000),
   /**
    * Take the client IP of tracker hits from the first `X-Forwarded-For` hop (behind a trusted load
    * balancer or the load test's simulated browsers). @default false
@@ -79,6 +149,19 @@ export const bidderEnv = z.object({
   BIDDER_TRUST_FORWARDED: env.bool(false),
   /** Redis key prefix of the profile store. @default 'sb:' */
   PROFILE_KEY_PREFIX: z.string().default('sb:'),
+  /** How often each worker thread beats its heartbeat; also how often the main thread checks. @default 250 */
+  BIDDER_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+  /**
+   * A worker whose heartbeat has not moved for this long is stalled: its sockets are closed and
+   * it is replaced. 0 turns the watchdog off (e.g. while a debugger pauses a worker). @default 2000
+   */
+  BIDDER_WATCHDOG_LIMIT_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /**
+   * Registers `POST /__fault/*` routes that throw, stall or kill the serving thread, for the
+   * supervision tests. Never on in production: anyone who can reach the port can take a worker down.
+   * @default false
+   */
+  BIDDER_FAULT_ROUTES: env.bool(false),
 });
 
 export type BidderConfig = z.infer<typeof bidderEnv>;
@@ -86,7 +169,27 @@ export type BidderConfig = z.infer<typeof bidderEnv>;
 export function loadBidderConfig(
   source: Record<string, string | undefined> = process.env,
 ): BidderConfig {
-  return loadConfig(bidderEnv, source);
+  const cfg = loadConfig(bidderEnv, source);
+  const secret = cfg.BIDDER_TRACKING_SECRET;
+  if (!cfg.BIDDER_DEV_MODE && (secret === undefined || secret === DEV_TRACKING_SECRET))
+    throw new ConfigError(
+      'BIDDER_TRACKING_SECRET',
+      secret === undefined
+        ? 'required: set a secret of at least 16 characters (or BIDDER_DEV_MODE=true for the published development key)'
+        : 'is the published development key; set your own, or BIDDER_DEV_MODE=true for development',
+    );
+  return cfg;
+}
+
+/** The key that signs tracker tokens and the ones still accepted. */
+export function trackingKeys(cfg: BidderConfig): TrackingKeys {
+  return {
+    current: {
+      id: cfg.BIDDER_TRACKING_KEY_ID,
+      secret: cfg.BIDDER_TRACKING_SECRET ?? DEV_TRACKING_SECRET,
+    },
+    previous: cfg.BIDDER_TRACKING_PREVIOUS_KEYS,
+  };
 }
 
 /** Base URL of the trackers; `port` is the one actually bound. */

@@ -5,6 +5,7 @@ export interface BidderMetrics extends EventMetrics {
   requests: Counter<'code'>;
   bids: Counter;
   noBids: Counter<'reason'>;
+  privacyRules: Counter<'rule' | 'outcome'>;
   latency: Histogram;
   profileLookups: Counter<'result'>;
   trackers: Counter<'kind' | 'outcome'>;
@@ -34,6 +35,12 @@ export function createBidderMetrics(registry: Registry): BidderMetrics {
       name: 'bidder_nobids_total',
       help: 'Bid requests answered 204, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    privacyRules: new Counter({
+      name: 'bidder_privacy_total',
+      help: 'Bid requests answered, by the privacy rule that decided (docs/privacy.md) and outcome',
+      labelNames: ['rule', 'outcome'],
       registers,
     }),
     latency: new Histogram({
@@ -109,6 +116,7 @@ export function boundCounter<L extends string>(
 export interface EventMetrics {
   eventsBuffered: Gauge;
   eventsDropped: Counter;
+  eventsInvalid: Counter;
   produceErrors: Counter;
 }
 
@@ -122,7 +130,12 @@ export function createEventMetrics(registry: Registry): EventMetrics {
     }),
     eventsDropped: new Counter({
       name: 'bidder_events_dropped_total',
-      help: 'Events dropped because the bounded buffer was full, a send failed or an event was invalid',
+      help: 'Events dropped because the bounded buffer was full or a send failed',
+      registers,
+    }),
+    eventsInvalid: new Counter({
+      name: 'bidder_events_invalid_total',
+      help: 'Events that failed their topic schema and were not produced (a bug: the edge bounds every field)',
       registers,
     }),
     produceErrors: new Counter({
@@ -137,18 +150,71 @@ export function createEventMetrics(registry: Registry): EventMetrics {
 export interface EventStats {
   buffered: number;
   dropped: number;
+  invalid: number;
   produceErrors: number;
 }
 
 /** Returns a refresher that moves the gauges and counters to the current totals. */
 export function trackEventStats(m: EventMetrics, read: () => EventStats): () => void {
-  let last: EventStats = { buffered: 0, dropped: 0, produceErrors: 0 };
+  let last: EventStats = { buffered: 0, dropped: 0, invalid: 0, produceErrors: 0 };
   return () => {
     const now = read();
     m.eventsBuffered.set(now.buffered);
     if (now.dropped > last.dropped) m.eventsDropped.inc(now.dropped - last.dropped);
+    if (now.invalid > last.invalid) m.eventsInvalid.inc(now.invalid - last.invalid);
     if (now.produceErrors > last.produceErrors)
       m.produceErrors.inc(now.produceErrors - last.produceErrors);
     last = now;
   };
+}
+
+/** Why a worker thread was replaced (`bidder_worker_restarts_total{reason}`). */
+export const RESTART_REASONS = {
+  /** The thread ended unexpectedly (an uncaught exception, or it exited). */
+  crash: 'crash',
+  /** Its event loop did not beat for `BIDDER_WATCHDOG_LIMIT_MS`. */
+  stall: 'stall',
+  /** It failed to start (Kafka or the port unavailable, views failed to catch up). */
+  start: 'start',
+} as const;
+export type RestartReason = (typeof RESTART_REASONS)[keyof typeof RESTART_REASONS];
+
+/** The main thread's supervision of its workers. */
+export interface SupervisionMetrics {
+  restarts: Counter<'reason'>;
+  live: Gauge;
+}
+
+export function createSupervisionMetrics(registry: Registry): SupervisionMetrics {
+  const registers = [registry];
+  return {
+    restarts: new Counter({
+      name: 'bidder_worker_restarts_total',
+      help: 'Worker threads replaced, by why the previous one went away (crash, stall, start)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    live: new Gauge({
+      name: 'bidder_workers_live',
+      help: 'Worker threads up and serving the port (listening, heartbeat moving)',
+      registers,
+    }),
+  };
+}
+
+/**
+ * `bidder_campaigns_refused_total{reason}`: campaigns read from the log that the views would not
+ * index (and dead-lettered), by the limit they exceed (`CAMPAIGN_REFUSALS`). One per registry.
+ */
+export function createCampaignRefusalCounter(registry: Registry): Counter<'reason'> {
+  const existing = registry.getSingleMetric('bidder_campaigns_refused_total');
+  return (
+    (existing as Counter<'reason'> | undefined) ??
+    new Counter({
+      name: 'bidder_campaigns_refused_total',
+      help: 'Campaigns from the log not indexed and dead-lettered, by the limit they exceed',
+      labelNames: ['reason'],
+      registers: [registry],
+    })
+  );
 }

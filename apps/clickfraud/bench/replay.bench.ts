@@ -2,48 +2,73 @@
  * npm run bench:replay [-- --clicks 1000000 --report-rows 10000000]
  * 1. Produces N valid clicks to a fresh namespaced topic (setup, not timed), then times the replay
  *    Kafka → ClickHouse (raw table + materialized-view rollups), planning and group join included.
+ *    In the same run, two ceilings to read it against: the same click lines inserted into a copy
+ *    of the clicks table without views (ClickHouse's parse and write, alone), and a plain read of
+ *    the topic with the replay's fetcher (Kafka's side, alone).
  * 2. Inserts M synthetic scored clicks with INSERT … SELECT FROM numbers(M) (setup, not timed) and
  *    times a typical fraud report (by site, one day) over them: median of 5 runs after a warm-up;
  *    rows scanned come from ClickHouse's own query statistics.
  * Drops its database and topics at the end. The last line is one JSON object.
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { Readable } from 'node:stream';
 import {
+  argsOrExit,
   chExec,
+  configOrExit,
   createClickHouse,
   createKafka,
   createPublisher,
   defaultBrokers,
+  PartitionFetcher,
+  RecordCursor,
   deleteNamespace,
   ensureTopics,
   localClusters,
   rawSql,
+  envRows,
+  parseFlags,
   silentLogger,
+  UsageError,
+  type CommandSpec,
 } from '@streambid/adapters';
 import { catalogue, type ClickEvent } from '@streambid/contracts';
-import { loadClickfraudConfig } from '../src/config.js';
+import { configSchema, loadClickfraudConfig } from '../src/config.js';
+import { CLICK_COLUMNS, FeatureExtractor } from '../src/domain/features.js';
+import { FastClickEncoder } from '../src/replay/click-fast.js';
 import { produceAll } from '../src/eval/run.js';
 import { replay } from '../src/replay/replayer.js';
 import { reportParamsSchema } from '../src/report/params.js';
 import { runReport } from '../src/report/query.js';
 import { migrate } from '../src/schema/migrations.js';
 
-const { values } = parseArgs({
-  options: {
-    clicks: { type: 'string', default: '1000000' },
-    'report-rows': { type: 'string', default: '10000000' },
+const COMMAND = {
+  name: 'bench:replay',
+  usage: 'npm run bench:replay [-- --clicks 1000000 --report-rows 10000000]',
+  about:
+    'Times the replay Kafka → ClickHouse over N fresh clicks, then a typical fraud report over M synthetic scored clicks; needs `npm run infra -- up`. The last line is one JSON object.',
+  flags: {
+    clicks: { value: 'N', description: 'clicks produced and replayed', default: '1000000' },
+    'report-rows': {
+      value: 'M',
+      description: 'scored clicks the report reads',
+      default: '10000000',
+    },
   },
-  strict: true,
-});
-const N = Number(values.clicks);
-const M = Number(values['report-rows']);
-if (!Number.isInteger(N) || N < 1 || !Number.isInteger(M) || M < 1) {
-  console.error('bench:replay: --clicks and --report-rows take positive integers');
-  process.exit(2);
-}
+  env: envRows(configSchema, [import.meta.resolve('../src/config.js')]),
+} as const satisfies CommandSpec;
 
-const config = loadClickfraudConfig();
+const { N, M } = argsOrExit(COMMAND, process.argv.slice(2), (argv) => {
+  const { values } = parseFlags(argv, COMMAND.flags);
+  const n = Number(values.clicks ?? COMMAND.flags.clicks.default);
+  const m = Number(values['report-rows'] ?? COMMAND.flags['report-rows'].default);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError('--clicks: expected a positive integer');
+  if (!Number.isInteger(m) || m < 1)
+    throw new UsageError('--report-rows: expected a positive integer');
+  return { N: n, M: m };
+});
+
+const config = configOrExit(COMMAND, () => loadClickfraudConfig());
 const logger = silentLogger();
 const kafka = createKafka({
   clientId: 'bench-replay',
@@ -81,7 +106,88 @@ function click(i: number): ClickEvent {
     placement: ['top', 'side', 'bottom'][i % 3] ?? 'top',
     country: 'DEU',
     deviceType: 2,
+    // What the bidder writes on traffic without privacy signals (docs/privacy.md).
+    privacy: { basis: 'none', p: 511 },
   };
+}
+
+/** Records per second of a plain read of `topic` (every partition, from 0) with the replay's fetcher. */
+async function kafkaReadCeiling(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const brokers = defaultBrokers(config.REGION, config.KAFKA_BROKERS);
+  const t0 = Date.now();
+  const fetcher = await PartitionFetcher.open({
+    brokers,
+    clientId: 'bench-read-ceiling',
+    partitions: ends.map((e) => ({ topic, partition: e.partition, offset: 0 })),
+    maxBytes: 16 * 1024 * 1024,
+    partitionMaxBytes: 2 * 1024 * 1024,
+    maxWaitMs: 200,
+    logger,
+  });
+  const end = new Map(ends.map((e) => [e.partition, Number(e.high)]));
+  const cursor = new RecordCursor();
+  let read = 0;
+  let bytes = 0;
+  try {
+    while (end.size > 0) {
+      const parts = await fetcher.next();
+      if (parts === null) break;
+      for (const p of parts) {
+        const high = end.get(p.partition);
+        if (high === undefined) continue;
+        const c = cursor.reset(topic, p.partition, p.records, p.abortedTransactions, p.fetchOffset);
+        while (c.next()) {
+          read++;
+          bytes += c.value?.length ?? 0;
+        }
+        if (c.nextOffset >= high) {
+          end.delete(p.partition);
+          fetcher.remove(topic, p.partition);
+        }
+      }
+    }
+  } finally {
+    fetcher.close();
+  }
+  if (read !== N) throw new Error(`read ceiling read ${String(read)} of ${String(N)} clicks`);
+  console.log(`read ceiling: ${String(read)} records, ${String(Math.round(bytes / 2 ** 20))} MiB`);
+  return Math.round((read / (Date.now() - t0)) * 1000);
+}
+
+/**
+ * Rows per second ClickHouse takes the replay's own click lines at, into a copy of the clicks table
+ * without views: one batch of `batchRows` encoded once, inserted until N rows went in, two inserts
+ * in flight (the replay's two lanes).
+ */
+async function insertCeiling(table: string, batchRows: number): Promise<number> {
+  const enc = new FastClickEncoder(new FeatureExtractor());
+  const rows = Math.min(batchRows, N);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < rows; i++) {
+    const raw = Buffer.from(JSON.stringify(click(i)));
+    if (enc.scan(raw) < 0) throw new Error('bench click not on the byte path');
+    const out = Buffer.alloc(FastClickEncoder.maxBytes(raw, 'clicks', String(i)));
+    chunks.push(out.subarray(0, enc.write(raw, out, 0, 'clicks', 0, String(i))));
+  }
+  const batch = Buffer.concat(chunks);
+  const t0 = Date.now();
+  let sent = 0;
+  const one = async (): Promise<void> => {
+    while (sent < N) {
+      sent += rows;
+      await ch.insert({
+        table,
+        columns: [...CLICK_COLUMNS],
+        values: Readable.from([batch], { objectMode: false }),
+        format: 'TabSeparated',
+      });
+    }
+  };
+  await Promise.all([one(), one()]);
+  return Math.round((sent / (Date.now() - t0)) * 1000);
 }
 
 const out: Record<string, number | string> = { clicks: N, report_clicks: M };
@@ -126,6 +232,20 @@ try {
   console.log(`replayed ${String(res.written)} clicks in ${String(replayMs)} ms`);
   if (res.written !== N)
     throw new Error(`replay stored ${String(res.written)} of ${String(N)} clicks`);
+
+  const replayRate = Math.round((res.written / replayMs) * 1000);
+  const readCeiling = await kafkaReadCeiling(cat.clicks.name);
+  const rawTable = `${db}.clicks_no_views`;
+  await chExec(ch, rawSql(`CREATE TABLE ${rawTable} AS ${t.clicks}`));
+  const insertRate = await insertCeiling(rawTable, config.CLICKFRAUD_BATCH_ROWS);
+  const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+  out['kafka_read_ceiling_per_s'] = readCeiling;
+  out['clickhouse_insert_ceiling_per_s'] = insertRate;
+  out['replay_vs_insert_ceiling'] = ratio(replayRate, insertRate);
+  out['replay_vs_kafka_read_ceiling'] = ratio(replayRate, readCeiling);
+  console.log(
+    `ceilings: ClickHouse insert ${String(out['clickhouse_insert_ceiling_per_s'])}/s, Kafka read ${String(out['kafka_read_ceiling_per_s'])}/s`,
+  );
 
   const ts0 = Math.floor(day0 / 1000);
   const ti = Date.now();

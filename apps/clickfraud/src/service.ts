@@ -6,12 +6,14 @@ import {
   type Publisher,
 } from '@streambid/adapters';
 import { catalogue, remoteTopicName, type Region } from '@streambid/contracts';
-import type { ReplayArgs, ScoreArgs } from './cli/args.js';
+import { REPLAY_KINDS, type ReplayArgs, type ScoreArgs } from './cli/args.js';
 import type { ClickfraudConfig } from './config.js';
 import { DEFAULT_BLOCK_POLICY, type BlockPolicy } from './domain/blocklist.js';
 import { replay, type ReplayProgress, type ReplayTopics } from './replay/replayer.js';
+import { privacyLineage } from './report/lineage.js';
 import { runReport } from './report/query.js';
 import type { ReportParams } from './report/params.js';
+import { migrateLedger } from './schema/ledger.js';
 import { migrate } from './schema/migrations.js';
 import { currentVersion, INITIAL_VERSION, markVersion, switchCurrent } from './schema/models.js';
 import { modelTables, type ModelTables } from './schema/names.js';
@@ -48,7 +50,11 @@ export async function resolveTopics(
           deps.logger.warn({ module: 'replay', topic: name }, 'topic does not exist; skipped');
           return false;
         });
-    return { clicks: pick(cat.clicks.name), impressions: pick(cat.impressions.name) };
+    return {
+      clicks: pick(cat.clicks.name),
+      impressions: pick(cat.impressions.name),
+      spend: pick(cat.spend.name),
+    };
   } finally {
     await admin.disconnect();
   }
@@ -71,27 +77,74 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (p: ReplayProgress) => void;
   blocklist?: Publisher;
+  /** Updated by `follow` for `/healthz`. */
+  health?: FollowHealth;
+}
+
+/** The state of a running `follow`, for `/healthz`. */
+export interface FollowHealth {
+  /** True while the replay of live traffic runs (false before it started and after it ended). */
+  following: boolean;
+  /** Scoring rounds (score + blocklist publish) failed in a row. */
+  scoringFailures: number;
+}
+
+/** Rounds failed in a row after which the blocklist counts as stale and `follow` as unhealthy. */
+export const MAX_SCORING_FAILURES = 3;
+
+/** A follow is healthy while it consumes and its blocklist is not going stale. */
+export function followHealthy(h: FollowHealth): boolean {
+  return h.following && h.scoringFailures < MAX_SCORING_FAILURES;
+}
+
+/** What a replay or follow loads: its topics (per `--topics`) and the tables they go to. */
+interface ReplayTargets {
+  /** The model version: migrated when clicks or impressions are loaded, else names only. */
+  tables: ModelTables;
+  /** The model version is loaded (clicks or impressions): score it and make it current. */
+  model: boolean;
+  spendTable?: string;
+  topics: ReplayTopics;
+}
+
+async function replayTargets(deps: ServiceDeps, args: ReplayArgs): Promise<ReplayTargets> {
+  const kinds = new Set(args.topics ?? REPLAY_KINDS);
+  const model = kinds.has('clicks') || kinds.has('impressions');
+  const db = deps.config.CLICKFRAUD_DB;
+  const tables = model
+    ? await targetVersion(deps, args.into)
+    : modelTables(db, args.into ?? INITIAL_VERSION);
+  const ledger = kinds.has('spend') ? await migrateLedger(deps.ch, db) : null;
+  const all = await resolveTopics(deps, args.regions);
+  const topics: ReplayTopics = {
+    clicks: kinds.has('clicks') ? all.clicks : [],
+    impressions: kinds.has('impressions') ? all.impressions : [],
+    spend: ledger ? (all.spend ?? []) : [],
+  };
+  if (kinds.has('clicks') && topics.clicks.length === 0)
+    throw new Error('no clicks topic to replay');
+  return { tables, model, ...(ledger ? { spendTable: ledger.spend } : {}), topics };
 }
 
 /**
- * `replay`: streams the window into the target version, scores the replayed days and (for a
- * finished, un-aborted replay) makes the version current. Re-running resumes where ClickHouse is.
+ * `replay`: streams the window into the target version (and spend into the spend ledger), scores
+ * the replayed days and (for a finished, un-aborted replay) makes the version current. Re-running
+ * resumes where ClickHouse is. With `--topics spend` only the ledger is loaded.
  */
 export async function runReplay(
   deps: ServiceDeps,
   args: ReplayArgs,
   opts: RunOptions = {},
 ): Promise<ReplayProgress> {
-  const t = await targetVersion(deps, args.into);
+  const { tables: t, model, spendTable, topics } = await replayTargets(deps, args);
   const db = deps.config.CLICKFRAUD_DB;
   const window = { fromMs: args.fromMs ?? 0, toMs: args.toMs ?? Date.now() };
-  await markVersion(deps.ch, db, t.version, 'building', window);
-  const topics = await resolveTopics(deps, args.regions);
-  if (topics.clicks.length === 0) throw new Error('no clicks topic to replay');
+  if (model) await markVersion(deps.ch, db, t.version, 'building', window);
   const progress = await replay({
     kafka: deps.kafka,
     ch: deps.ch,
     tables: t,
+    ...(spendTable === undefined ? {} : { spendTable }),
     topics,
     fromMs: args.fromMs,
     toMs: args.toMs,
@@ -103,7 +156,7 @@ export async function runReplay(
     ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
     logger: deps.logger,
   });
-  if (opts.signal?.aborted === true) return progress;
+  if (opts.signal?.aborted === true || !model) return progress;
   const span = await clickSpan(deps.ch, t);
   if (span) {
     const scoreWin = {
@@ -120,9 +173,14 @@ export async function runReplay(
           publisher: opts.blocklist,
           topic: catalogue(deps.config.TOPIC_NAMESPACE).fraudBlocklist,
         },
-        { policy: blockPolicy(deps.config) },
+        { policy: blockPolicy(deps.config), logger: deps.logger },
       );
   }
+  // Why each stored record was allowed, summed: the rule the bidder applied (docs/privacy.md).
+  deps.logger.info(
+    { module: 'replay', version: t.version, ...(await privacyLineage(deps.ch, t, window)) },
+    'stored records by privacy basis',
+  );
   await markVersion(deps.ch, db, t.version, 'complete', window);
   await switchCurrent(deps.ch, db, t.version);
   deps.logger.info({ module: 'replay', version: t.version }, 'model version is current');
@@ -147,15 +205,15 @@ export async function runScore(
     { logger: deps.logger },
   );
   if (!blocklist) return 0;
-  const entries = await publishBlocklist(
+  const { published, skipped } = await publishBlocklist(
     deps.ch,
     t,
     { fromMs: args.fromMs, toMs: args.toMs },
     { publisher: blocklist, topic: catalogue(deps.config.TOPIC_NAMESPACE).fraudBlocklist },
-    { policy: blockPolicy(deps.config) },
+    { policy: blockPolicy(deps.config), logger: deps.logger },
   );
-  deps.logger.info({ module: 'score', ...res, blocked: entries.length }, 'scored');
-  return entries.length;
+  deps.logger.info({ module: 'score', ...res, blocked: published.length, skipped }, 'scored');
+  return published.length;
 }
 
 /**
@@ -167,12 +225,14 @@ export async function runFollow(
   args: ReplayArgs,
   opts: RunOptions,
 ): Promise<void> {
-  const t = await targetVersion(deps, args.into);
-  const topics = await resolveTopics(deps, args.regions);
+  const { tables: t, model, spendTable, topics } = await replayTargets(deps, args);
   const blocklist = opts.blocklist ?? (await createPublisher(deps.kafka));
   const cat = catalogue(deps.config.TOPIC_NAMESPACE);
+  const health = opts.health ?? { following: false, scoringFailures: 0 };
   let scoring = Promise.resolve();
   const timer = setInterval(() => {
+    // Following spend alone builds no model: nothing to score.
+    if (!model) return;
     scoring = scoring
       .then(async () => {
         const now = Date.now();
@@ -183,16 +243,25 @@ export async function runFollow(
           t,
           win,
           { publisher: blocklist, topic: cat.fraudBlocklist },
-          { policy: blockPolicy(deps.config) },
+          { policy: blockPolicy(deps.config), logger: deps.logger },
         );
+        health.scoringFailures = 0;
       })
-      .catch((err: unknown) => deps.logger.error({ module: 'follow', err }, 'scoring failed'));
+      .catch((err: unknown) => {
+        health.scoringFailures++;
+        deps.logger.error(
+          { module: 'follow', err, failuresInARow: health.scoringFailures },
+          'scoring failed',
+        );
+      });
   }, deps.config.CLICKFRAUD_SCORE_INTERVAL_MS);
   try {
+    health.following = true;
     await replay({
       kafka: deps.kafka,
       ch: deps.ch,
       tables: t,
+      ...(spendTable === undefined ? {} : { spendTable }),
       topics,
       // Without --from: resume where ClickHouse is, or start at the live end.
       fromMs: args.fromMs,
@@ -206,6 +275,7 @@ export async function runFollow(
       logger: deps.logger,
     });
   } finally {
+    health.following = false;
     clearInterval(timer);
     await scoring;
     if (!opts.blocklist) await blocklist.close();

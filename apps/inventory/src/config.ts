@@ -38,6 +38,13 @@ export const inventoryEnv = z.object({
     .default(DEFAULT_ALLOCATION.intervalMs),
   /** Every allowance is re-published at least this often. @default 1000 */
   BUDGET_REFRESH_MS: z.coerce.number().int().min(100).max(1000).default(1000),
+  /** How often this region's cumulative spend per campaign goes to `spend-totals`. @default 10000 */
+  SPEND_TOTALS_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /**
+   * How far behind the clock a total's cut lies: longer than any spend event takes from its
+   * event time to the topic (billing deadline plus producer retries). @default 120000
+   */
+  SPEND_TOTALS_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(120_000),
   /** Longest a write waits to become visible in the view before answering 503. @default 10000 */
   WRITE_VISIBLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });

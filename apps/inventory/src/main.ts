@@ -1,61 +1,28 @@
 /**
- * Composition root of the inventory service: `npm run inventory`.
- * Environment: see src/config.ts (INVENTORY_TOKEN is required).
+ * Composition root of the inventory service: `npm run inventory` (`-- --help` lists the
+ * environment; INVENTORY_TOKEN is required). Exit status: 0 after a drain, 1 on a fatal error
+ * (including a view that failed to rebuild), 2 on a bad command line or environment.
  */
-import { ConfigError, createLogger } from '@streambid/adapters';
-import { loadInventoryConfig, type InventoryConfig } from './config.js';
+import { runApp } from '@streambid/adapters';
+import { inventoryEnv, loadInventoryConfig } from './config.js';
 import { startInventory } from './service.js';
 
-async function main(): Promise<number> {
-  let cfg: InventoryConfig;
-  try {
-    cfg = loadInventoryConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`inventory: invalid configuration: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
-  const logger = createLogger({ service: 'inventory', level: cfg.LOG_LEVEL });
-  const log = logger.child({ module: 'main' });
-  const service = await startInventory(cfg, logger).catch((err: unknown) => {
-    log.fatal({ err }, 'failed to start');
-    return null;
-  });
-  if (!service) return 1;
-  try {
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string): void => {
-        log.info({ signal }, 'draining');
-        resolve();
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      service.ready.catch((err: unknown) => {
-        log.fatal({ err }, 'rebuilding the views failed');
-        process.exitCode = 1;
-        resolve();
-      });
-    });
-  } finally {
-    await service.close();
-    log.info('stopped');
-    await new Promise<void>((resolve) => {
-      logger.flush(() => resolve());
-    });
-  }
-  return Number(process.exitCode ?? 0);
-}
-
-main().then(
-  (code) => {
-    // Idle keep-alive client connections would hold the uWS loop open after the listen socket
-    // closed (this uWS build has no app.close()); everything is drained, so exit explicitly.
-    process.exit(code);
+void runApp({
+  name: 'inventory',
+  about: 'Campaign API, budget allocation and pacing for one region.',
+  env: inventoryEnv,
+  envFile: import.meta.resolve('./config.js'),
+  config: () => loadInventoryConfig(),
+  run: async ({ config, logger, closers, stopped }) => {
+    const service = await startInventory(config, logger);
+    closers.push('inventory', () => service.close());
+    // Serving until a signal; views that cannot be rebuilt are fatal. (`failed` never rejects: a
+    // rejection after the signal would be unhandled.)
+    const failed = service.ready.then(
+      () => new Promise<never>(() => undefined),
+      (err: unknown) => ({ err }),
+    );
+    const end = await Promise.race([stopped, failed]);
+    if (typeof end !== 'string') throw new Error('rebuilding the views failed', { cause: end.err });
   },
-  (err: unknown) => {
-    console.error('inventory: fatal', err);
-    process.exitCode = 1;
-  },
-);
+});

@@ -1,5 +1,6 @@
 import uWS from 'uWebSockets.js';
 import {
+  Closers,
   Counter,
   createKafka,
   createMetricsRegistry,
@@ -8,13 +9,13 @@ import {
   defaultBrokers,
   ensureTopics,
   Gauge,
+  listen,
   StreamConsumer,
   subscribe,
-  writeJson,
   type Logger,
   type Publisher,
 } from '@streambid/adapters';
-import { catalogue, type Campaign, type Spend } from '@streambid/contracts';
+import { catalogue, type Campaign, type Spend, type SpendTotal } from '@streambid/contracts';
 import type { InventoryConfig } from './config.js';
 import { CampaignView } from './domain/campaign-view.js';
 import { SpendLedger } from './domain/ledger.js';
@@ -22,6 +23,7 @@ import { createRouter } from './http/router.js';
 import { campaignRoutes } from './http/routes.js';
 import { BudgetController } from './stream/budget-controller.js';
 import { CampaignStore } from './stream/campaign-store.js';
+import { SpendTotalsWriter } from './stream/spend-totals-writer.js';
 
 /** A running inventory service. */
 export interface InventoryService {
@@ -52,21 +54,19 @@ export async function startInventory(
     brokers: defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS),
     logger,
   });
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async (): Promise<void> => {
-    for (const c of closers.reverse()) {
-      try {
-        await c();
-      } catch (err) {
-        log.warn({ err }, 'error while closing');
-      }
-    }
-  };
+  const closers = new Closers(log);
+  const closeAll = (): Promise<void> => closers.closeAll();
 
   try {
-    await ensureTopics(kafka, [topics.campaigns, topics.budget, topics.spend, topics.deadLetter]);
+    await ensureTopics(kafka, [
+      topics.campaigns,
+      topics.budget,
+      topics.spend,
+      topics.spendTotals,
+      topics.deadLetter,
+    ]);
     const publisher: Publisher = await createPublisher(kafka);
-    closers.push(() => publisher.close());
+    closers.push('publisher', () => publisher.close());
 
     const registry = createMetricsRegistry('inventory', { region: cfg.REGION });
     const requests = new Counter({
@@ -77,8 +77,19 @@ export async function startInventory(
     });
     const spendEvents = new Counter({
       name: 'inventory_spend_events_total',
-      help: 'Spend events read, by source region and outcome (counted or duplicate)',
+      help: 'Spend events read, by source region and outcome (counted, duplicate, or covered by a total)',
       labelNames: ['source_region', 'outcome'],
+      registers: [registry],
+    });
+    const totalsRounds = new Counter({
+      name: 'inventory_spend_totals_rounds_total',
+      help: 'Rounds of the spend-totals writer, by outcome (written, skipped while a view was behind)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    const totalsWritten = new Counter({
+      name: 'inventory_spend_totals_written_total',
+      help: 'Cumulative spend totals written to spend-totals',
       registers: [registry],
     });
     const allowancesPublished = new Counter({
@@ -90,6 +101,7 @@ export async function startInventory(
     const view = new CampaignView();
     const ledger = new SpendLedger();
     let isReady = false;
+    let serving = (): boolean => false;
     new Gauge({
       name: 'inventory_campaigns',
       help: 'Campaigns in the view, by status',
@@ -102,10 +114,18 @@ export async function startInventory(
     });
     new Gauge({
       name: 'inventory_ready',
-      help: '1 once the views have caught up with the log',
+      help: '1 once the views have caught up with the log, while their consumers are alive',
       registers: [registry],
       collect() {
-        this.set(isReady ? 1 : 0);
+        this.set(serving() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'inventory_budget_paused',
+      help: '1 while the banker publishes no allowances because the spend view is unhealthy',
+      registers: [registry],
+      collect() {
+        this.set(isReady && !spendIn.healthy ? 1 : 0);
       },
     });
     new Gauge({
@@ -135,22 +155,40 @@ export async function startInventory(
         for (const r of recs) view.apply(r.key, r.value as Campaign | null);
       },
     });
-    const spendIn = consumer('spend', {
-      topic: topics.spend,
-      includeRemotes: true,
-      handle: (recs) => {
-        for (const r of recs) {
-          if (!r.value) continue;
-          const counted = ledger.record(r.value as Spend);
-          spendEvents.inc({
-            source_region: (r.value as Spend).region,
-            outcome: counted ? 'counted' : 'duplicate',
-          });
-        }
-      },
+    // Spend events and cumulative totals feed one ledger, through one consumer: caught up means
+    // both, so nothing is allocated (or cut) from half of the history.
+    const spendIn = new StreamConsumer({
+      kafka,
+      service: `inventory-${cfg.REGION}-spend`,
+      subscriptions: [
+        subscribe({
+          topic: topics.spend,
+          includeRemotes: true,
+          handle: (recs) => {
+            for (const r of recs) {
+              if (!r.value) continue;
+              const s = r.value as Spend;
+              spendEvents.inc({ source_region: s.region, outcome: ledger.record(s) });
+            }
+          },
+        }),
+        subscribe({
+          topic: topics.spendTotals,
+          includeRemotes: true,
+          handle: (recs) => {
+            for (const r of recs) if (r.value) ledger.applyTotal(r.value as SpendTotal);
+          },
+        }),
+      ],
+      deadLetter: publisher,
+      deadLetterTopic: topics.deadLetter.name,
+      logger: logger.child({ module: 'consumer-spend' }),
+      replicationLag,
     });
-    closers.push(() => campaignsIn.stop());
-    closers.push(() => spendIn.stop());
+    closers.push('campaigns consumer', () => campaignsIn.stop());
+    closers.push('spend consumer', () => spendIn.stop());
+    // A crashed consumer leaves its view frozen: the service must not look ready on it.
+    serving = () => isReady && campaignsIn.healthy && spendIn.healthy;
 
     const budget = new BudgetController({
       view,
@@ -163,14 +201,34 @@ export async function startInventory(
       refreshMs: cfg.BUDGET_REFRESH_MS,
       logger: logger.child({ module: 'budget' }),
       onPublished: (n) => allowancesPublished.inc(n),
+      // A frozen spend view would hand out budget already spent: no new allowances on it.
+      paused: () => !spendIn.healthy,
     });
-    closers.push(() => budget.stop());
+    closers.push('budget', () => budget.stop());
+    const totalsWriter = new SpendTotalsWriter({
+      ledger,
+      publisher,
+      topics,
+      region: cfg.REGION,
+      spendIn,
+      totalsRead: () => spendIn.ready,
+      intervalMs: cfg.SPEND_TOTALS_INTERVAL_MS,
+      settleMs: cfg.SPEND_TOTALS_SETTLE_MS,
+      logger: logger.child({ module: 'spend-totals' }),
+      onWritten: (n) => {
+        totalsRounds.inc({ outcome: 'written' });
+        totalsWritten.inc(n);
+      },
+      onSkipped: () => totalsRounds.inc({ outcome: 'skipped' }),
+    });
+    closers.push('spend totals', () => totalsWriter.stop());
 
     const store = new CampaignStore(publisher, topics, view, cfg.WRITE_VISIBLE_TIMEOUT_MS);
     const app = uWS.App();
     const router = createRouter(app, {
       token: cfg.INVENTORY_TOKEN,
       logger: logger.child({ module: 'http' }),
+      registry,
       observe: (route, status) => requests.inc({ route, status: String(status) }),
     });
     campaignRoutes(router, {
@@ -180,27 +238,15 @@ export async function startInventory(
       store,
       budget,
       registry,
-      ready: () => isReady,
+      ready: () => serving(),
     });
-    app.any('/*', (res) => {
-      writeJson(res, 404, { error: 'not_found', message: 'no such route' });
-    });
-    const listen = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
-      app.listen(cfg.INVENTORY_HOST, cfg.INVENTORY_PORT, (s) => {
-        if (s) resolve(s);
-        else
-          reject(
-            new Error(
-              `INVENTORY_PORT: cannot listen on ${cfg.INVENTORY_HOST}:${String(cfg.INVENTORY_PORT)}`,
-            ),
-          );
-      });
-    });
-    closers.push(() => {
-      uWS.us_listen_socket_close(listen);
-      return Promise.resolve();
-    });
-    const port = uWS.us_socket_local_port(listen);
+    router.any('/*', { name: 'not_found', auth: false, query: 'ignored' }, () => ({
+      status: 404,
+      json: { error: 'not_found', message: 'no such route' },
+    }));
+    const listening = await listen(app, cfg.INVENTORY_HOST, cfg.INVENTORY_PORT, 'INVENTORY_PORT');
+    closers.push('listen socket', () => listening.close());
+    const port = listening.port;
     log.info({ port, region: cfg.REGION }, 'listening; rebuilding views from the log');
 
     await Promise.all([campaignsIn.start(), spendIn.start()]);
@@ -208,6 +254,7 @@ export async function startInventory(
       isReady = true;
       // Allocating before the spend view caught up would hand out budget already spent.
       budget.start();
+      totalsWriter.start();
       log.info(
         { campaigns: view.size, spendEventIds: ledger.trackedEventIds },
         'views rebuilt; serving',

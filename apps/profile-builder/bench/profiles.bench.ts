@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fork } from 'node:child_process';
 import {
+  argsOrExit,
   createKafka,
   createPublisher,
   createRedis,
@@ -32,6 +33,65 @@ import {
 import { catalogue } from '@streambid/contracts';
 import { ProfileBuilder } from '../src/builder.js';
 import { syntheticEvents } from '../src/testing/events.js';
+
+argsOrExit(
+  {
+    name: 'bench:profiles',
+    usage: 'npm run bench:profiles',
+    about:
+      'Events/s applied by one profile-builder consumer, and bid-path read latency while it writes; needs `npm run infra -- up`. Last line: one JSON object.',
+    flags: {},
+    env: [
+      { name: 'BENCH_USERS', value: 'int', default: '20000', description: 'users' },
+      {
+        name: 'BENCH_ROUNDS',
+        value: 'int',
+        default: '4',
+        description: 'rounds of events (~2.5 events per user per round)',
+      },
+      { name: 'KAFKA_BROKERS', value: 'string', default: 'the local eu', description: 'brokers' },
+      { name: 'REDIS_URL', value: 'string', default: 'the local eu', description: 'Redis' },
+      {
+        name: 'PROFILE_MAX_OPS_PER_CALL',
+        value: 'int',
+        default: '64',
+        description: 'updates per Redis script call',
+      },
+      {
+        name: 'PROFILE_MAX_PROFILES_PER_CALL',
+        value: 'int',
+        default: '16',
+        description: 'profiles per Redis script call',
+      },
+      {
+        name: 'PROFILE_MAX_CALLS_IN_FLIGHT',
+        value: 'int',
+        default: '1',
+        description: 'script calls sent and not yet answered',
+      },
+      {
+        name: 'PROFILE_CONCURRENCY',
+        value: 'int',
+        default: '4',
+        description: 'partition batches applied concurrently',
+      },
+      {
+        name: 'BENCH_READS_PER_S',
+        value: 'int',
+        default: '5000',
+        description:
+          'reads due per second; 0 = closed loop (each read as soon as the last returned, which under-samples stalls: for comparison only)',
+      },
+      {
+        name: 'BENCH_WRITER_CPUS',
+        value: 'cpus',
+        default: 'the last CPU',
+        description: "CPU list the builder is pinned to (taskset syntax); '' = unpinned",
+      },
+    ],
+  },
+  process.argv.slice(2),
+);
 
 const intEnv = (name: string, def: number, min = 1): number => {
   const v = process.env[name];
@@ -259,6 +319,9 @@ async function main(): Promise<void> {
           (scripts1.usec - scripts0.usec) / 1000 / Math.max(1, scripts1.calls - scripts0.calls),
         ),
         redis_ceiling_ops_per_s: Math.round((ceiling.set + ceiling.get) / 2),
+        // The figure to compare across machines: the builder against Redis on the same box, same run.
+        events_vs_redis_ceiling:
+          Math.round((eventsPerS / ((ceiling.set + ceiling.get) / 2)) * 1000) / 1000,
         redis_ceiling_set_ops_per_s: ceiling.set,
         redis_ceiling_get_ops_per_s: ceiling.get,
         note: 'redis ceiling: redis-benchmark -P 16 -t set,get -n 200000 (mean of SET and GET)',

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import {
   StreamConsumer,
   subscribe,
+  TransientHandlerError,
   type ConsumedRecord,
   type Logger,
   type Publisher,
@@ -96,6 +97,19 @@ export class ProfileBuilder {
     return this.paused;
   }
 
+  /**
+   * For `/healthz`: unhealthy once the consumer crashed or a partition is stuck (Redis down for
+   * longer than the consumer's stall limit), never healthy while the consumer is dead.
+   */
+  health(): { ok: boolean; caughtUp: boolean; redisPaused: boolean; reason: string | null } {
+    return {
+      ok: this.consumer.healthy,
+      caughtUp: this.consumer.ready,
+      redisPaused: this.paused,
+      reason: this.consumer.unhealthyReason,
+    };
+  }
+
   async start(): Promise<void> {
     await this.consumer.start();
   }
@@ -122,15 +136,17 @@ export class ProfileBuilder {
       if (this.paused) this.log.info('redis writes succeed again; resuming');
       this.setPaused(false);
     } catch (err) {
-      // Throwing keeps the batch uncommitted: the consumer retries it, and the watermark makes the
-      // retry skip whatever part of it did reach Redis.
+      // A bug in our code is these records' poison: the consumer dead-letters what still throws.
+      if (err instanceof TypeError || err instanceof RangeError) throw err;
+      // Redis failing is not: the batch stays uncommitted and is retried (never dead-lettered),
+      // and the watermark makes the retry skip whatever part of it did reach Redis.
       if (!this.paused)
         this.log.warn(
           { err: (err as Error).message, topic: first.topic },
           'redis write failed; pausing',
         );
       this.setPaused(true);
-      throw err;
+      throw new TransientHandlerError('redis write failed', err);
     } finally {
       end();
     }

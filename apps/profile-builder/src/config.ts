@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { commonEnv, env, loadConfig } from '@streambid/adapters';
 
-const schema = z.object({
+/** Environment of the profile builder; every default lives here. */
+export const profileBuilderEnv = z.object({
   ...commonEnv,
+  /** Port of /healthz and /metrics. */
   PROFILE_BUILDER_PORT: env.port(8070),
   /** Prefix of every profile key in Redis. */
   PROFILE_KEY_PREFIX: z.string().min(1).default('sb:'),
@@ -25,10 +27,10 @@ const schema = z.object({
   PROFILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
-export type ProfileBuilderConfig = z.infer<typeof schema>;
+export type ProfileBuilderConfig = z.infer<typeof profileBuilderEnv>;
 
 export function loadProfileBuilderConfig(
   e: Record<string, string | undefined> = process.env,
 ): ProfileBuilderConfig {
-  return loadConfig(schema, e);
+  return loadConfig(profileBuilderEnv, e);
 }

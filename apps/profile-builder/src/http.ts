@@ -1,5 +1,14 @@
 import uWS from 'uWebSockets.js';
-import { writeJson, writeText, type Registry } from '@streambid/adapters';
+import {
+  createHandlerGuard,
+  createLogger,
+  listen,
+  opsRoutes,
+  writeText,
+  type HealthFn,
+  type Logger,
+  type Registry,
+} from '@streambid/adapters';
 
 /** A running health/metrics server; `close` releases the listen socket. */
 export interface OpsServer {
@@ -7,43 +16,24 @@ export interface OpsServer {
   close(): void;
 }
 
-/** `/healthz` (JSON status) and `/metrics` (Prometheus text) on uWebSockets.js. */
-export function startOpsServer(opts: {
+/**
+ * `/healthz` (JSON status) and `/metrics` (Prometheus text) on uWebSockets.js. Every route runs
+ * under the HTTP guard: a throw (say, in `health`) is answered 500 and counted in
+ * `http_handler_errors_total`, and the process keeps serving.
+ */
+export async function startOpsServer(opts: {
   port: number;
   registry: Registry;
-  health: () => { ok: boolean } & Record<string, unknown>;
+  health: HealthFn;
+  /** Where the guard logs caught errors. @default a `profile-builder` logger on stdout */
+  logger?: Logger;
 }): Promise<OpsServer> {
-  const app = uWS
-    .App()
-    .get('/healthz', (res) => {
-      const h = opts.health();
-      writeJson(res, h.ok ? 200 : 503, h);
-    })
-    .get('/metrics', (res) => {
-      let aborted = false;
-      res.onAborted(() => {
-        aborted = true;
-      });
-      opts.registry.metrics().then(
-        (text) => {
-          if (!aborted) res.cork(() => writeText(res, 200, text, opts.registry.contentType));
-        },
-        (err: unknown) => {
-          if (!aborted) res.cork(() => writeText(res, 500, String(err)));
-        },
-      );
-    })
-    .any('/*', (res) => writeText(res, 404, 'not found'));
-  return new Promise((resolve, reject) => {
-    app.listen('0.0.0.0', opts.port, (socket) => {
-      if (socket === false) {
-        reject(new Error(`cannot listen on port ${String(opts.port)}`));
-        return;
-      }
-      resolve({
-        port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket),
-        close: () => uWS.us_listen_socket_close(socket),
-      });
-    });
-  });
+  const logger = opts.logger ?? createLogger({ service: 'profile-builder' });
+  const guard = createHandlerGuard({ registry: opts.registry, logger });
+  const app = opsRoutes(uWS.App(), { registry: opts.registry, health: opts.health, guard }).any(
+    '/*',
+    guard.route('not_found', (res) => writeText(res, 404, 'not found')),
+  );
+  const listening = await listen(app, '0.0.0.0', opts.port, 'PROFILE_BUILDER_PORT');
+  return { port: listening.port, close: () => listening.close() };
 }

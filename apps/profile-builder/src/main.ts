@@ -1,40 +1,42 @@
 import {
   createKafka,
-  createLogger,
   createMetricsRegistry,
   createPublisher,
   createRedis,
   defaultBrokers,
   defaultRedisUrl,
   ensureTopics,
+  runApp,
 } from '@streambid/adapters';
 import { catalogue } from '@streambid/contracts';
 import { ProfileBuilder } from './builder.js';
-import { loadProfileBuilderConfig } from './config.js';
-import { startOpsServer, type OpsServer } from './http.js';
+import { loadProfileBuilderConfig, profileBuilderEnv } from './config.js';
+import { startOpsServer } from './http.js';
 
-/** Composition root: config, adapters, consumer, ops server; drains on SIGTERM/SIGINT. */
-async function main(): Promise<void> {
-  // Listen for signals first so one that arrives during start-up still drains instead of killing.
-  const stopRequested = new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  const cfg = loadProfileBuilderConfig();
-  const logger = createLogger({ service: 'profile-builder', level: cfg.LOG_LEVEL });
-  const log = logger.child({ module: 'main' });
-  const topics = catalogue(cfg.TOPIC_NAMESPACE);
-  const kafka = createKafka({
-    clientId: `profile-builder-${cfg.REGION}`,
-    brokers: defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS),
-    logger,
-  });
-  const redis = createRedis(defaultRedisUrl(cfg.REGION, cfg.REDIS_URL), logger);
-  const registry = createMetricsRegistry('profile-builder', { region: cfg.REGION });
-  let server: OpsServer | undefined;
-  let builder: ProfileBuilder | undefined;
-  const publisher = await createPublisher(kafka);
-  try {
+/**
+ * Composition root: config, adapters, consumer, ops server; drains on SIGTERM/SIGINT (the kit
+ * listens before anything starts, so a signal during start-up still drains). Exit status: 0 after
+ * a drain, 1 on a fatal error, 2 on a bad command line or environment.
+ */
+void runApp({
+  name: 'profile-builder',
+  about: 'Cookie profiles in Redis from user events, impressions and clicks.',
+  env: profileBuilderEnv,
+  envFile: import.meta.resolve('./config.js'),
+  config: () => loadProfileBuilderConfig(),
+  run: async ({ config: cfg, logger, closers, stopped }) => {
+    const log = logger.child({ module: 'main' });
+    const topics = catalogue(cfg.TOPIC_NAMESPACE);
+    const kafka = createKafka({
+      clientId: `profile-builder-${cfg.REGION}`,
+      brokers: defaultBrokers(cfg.REGION, cfg.KAFKA_BROKERS),
+      logger,
+    });
+    const redis = createRedis(defaultRedisUrl(cfg.REGION, cfg.REDIS_URL), logger);
+    closers.push('redis', () => redis.disconnect());
+    const registry = createMetricsRegistry('profile-builder', { region: cfg.REGION });
+    const publisher = await createPublisher(kafka);
+    closers.push('publisher', () => publisher.close());
     await redis.connect();
     await ensureTopics(kafka, [
       topics.userEvents,
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
       topics.clicks,
       topics.deadLetter,
     ]);
-    builder = new ProfileBuilder({
+    const builder = new ProfileBuilder({
       kafka,
       redis,
       topics,
@@ -61,29 +63,21 @@ async function main(): Promise<void> {
         maxCallsInFlight: cfg.PROFILE_MAX_CALLS_IN_FLIGHT,
       },
     });
-    const b = builder;
-    server = await startOpsServer({
+    const server = await startOpsServer({
       port: cfg.PROFILE_BUILDER_PORT,
       registry,
-      health: () => ({ ok: true, caughtUp: b.consumer.ready, redisPaused: b.redisPaused }),
+      health: () => builder.health(),
+      logger,
     });
+    closers.push('ops server', () => server.close());
+    // Stopped before the ops server closes: the consumer stops between batches, and offsets of
+    // finished batches are committed on leave.
+    closers.push('builder', () => builder.stop());
     await builder.start();
     log.info(
       { port: server.port, region: cfg.REGION, group: builder.consumer.groupId },
       'profile builder running',
     );
-    log.info({ signal: await stopRequested }, 'draining');
-  } finally {
-    // The consumer stops between batches; offsets of finished batches are committed on leave.
-    await builder?.stop();
-    server?.close();
-    await publisher.close();
-    redis.disconnect();
-    logger.flush();
-  }
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
+    await stopped;
+  },
 });

@@ -3,6 +3,24 @@ import type { ClickEvent, ImpressionEvent, UserEvent } from '@streambid/contract
 import { fromClick, fromImpression, fromUserEvent } from './updates.js';
 
 const base = { eventId: 'e1', ts: 1_700_000_000_000, region: 'eu' as const, userId: 'u1' };
+/** An impression and a click without a user id. */
+const imp: ImpressionEvent = {
+  eventId: 'i',
+  ts: 1,
+  region: 'eu',
+  bidId: 'b',
+  requestId: 'r',
+  campaignId: 'c',
+  creativeId: 'cr',
+};
+const click: ClickEvent = {
+  eventId: 'k',
+  ts: 1,
+  region: 'eu',
+  bidId: 'b',
+  campaignId: 'c',
+  creativeId: 'cr',
+};
 
 describe('profile updates from events', () => {
   it('turns page categories and keywords into namespaced segments, one weight each', () => {
@@ -49,23 +67,6 @@ describe('profile updates from events', () => {
   });
 
   it('ignores impressions and clicks that carry no user id', () => {
-    const imp: ImpressionEvent = {
-      eventId: 'i',
-      ts: 1,
-      region: 'eu',
-      bidId: 'b',
-      requestId: 'r',
-      campaignId: 'c',
-      creativeId: 'cr',
-    };
-    const click: ClickEvent = {
-      eventId: 'k',
-      ts: 1,
-      region: 'eu',
-      bidId: 'b',
-      campaignId: 'c',
-      creativeId: 'cr',
-    };
     expect(fromImpression(imp)).toBeNull();
     expect(fromClick(click)).toBeNull();
     expect(fromImpression({ ...imp, userId: 'u9', country: 'FRA' })).toEqual({
@@ -80,6 +81,19 @@ describe('profile updates from events', () => {
       userId: 'u9',
       ts: 1,
       campaignId: 'c',
+    });
+  });
+
+  it('builds nothing from an event whose privacy basis does not allow a profile write', () => {
+    const at = { ...imp, userId: 'u9' };
+    expect(
+      fromImpression({ ...at, privacy: { basis: 'gdpr_no_personalisation', p: 1 } }),
+    ).toBeNull();
+    expect(
+      fromClick({ ...imp, eventId: 'k', userId: 'u9', privacy: { basis: 'coppa', p: 512 } }),
+    ).toBeNull();
+    expect(fromImpression({ ...at, privacy: { basis: 'none', p: 2 } })).toMatchObject({
+      userId: 'u9',
     });
   });
 });

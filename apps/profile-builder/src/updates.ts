@@ -1,5 +1,14 @@
-import type { ClickEvent, ImpressionEvent, UserEvent } from '@streambid/contracts';
+import type { ClickEvent, EventPrivacy, ImpressionEvent, UserEvent } from '@streambid/contracts';
+import { PERMISSION_BITS } from '@streambid/privacy';
 import type { ProfileUpdate } from '@streambid/profiles';
+
+/**
+ * Whether the basis an event was kept under lets it build or update a profile (the bidder's
+ * privacy decision, carried on the event). Events written before the field existed carry none.
+ */
+export function profileWriteAllowed(privacy: EventPrivacy | undefined): boolean {
+  return privacy === undefined || (privacy.p & PERMISSION_BITS.profileWrite) !== 0;
+}
 
 /** How much one page view strengthens a segment (scores are capped at 1 and decay over time). */
 export interface PageViewWeights {
@@ -47,7 +56,7 @@ export function fromUserEvent(
 
 /** An impression counts against frequency caps; without a user id there is no profile to update. */
 export function fromImpression(e: ImpressionEvent): ProfileUpdate | null {
-  if (e.userId === undefined || e.userId === '') return null;
+  if (e.userId === undefined || e.userId === '' || !profileWriteAllowed(e.privacy)) return null;
   const u: ProfileUpdate = {
     type: 'impression',
     userId: e.userId,
@@ -61,6 +70,6 @@ export function fromImpression(e: ImpressionEvent): ProfileUpdate | null {
 
 /** A click adds to the user's click count. */
 export function fromClick(e: ClickEvent): ProfileUpdate | null {
-  if (e.userId === undefined || e.userId === '') return null;
+  if (e.userId === undefined || e.userId === '' || !profileWriteAllowed(e.privacy)) return null;
   return { type: 'click', userId: e.userId, ts: e.ts, campaignId: e.campaignId };
 }

@@ -11,45 +11,62 @@
  *      [--messages 200000 --batch 500 --rounds 2 --brokers 127.0.0.1:9092]
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import {
+  argsOrExit,
   LeanProducer,
   createKafka,
   createPublisher,
   defaultBrokers,
   deleteNamespace,
   localClusters,
+  parseFlags,
   silentLogger,
+  UsageError,
   type BatchSender,
+  type CommandSpec,
   type ProducerMessage,
 } from '../src/index.js';
 
-const { values } = parseArgs({
-  options: {
-    messages: { type: 'string', default: '200000' },
-    batch: { type: 'string', default: '500' },
-    warmup: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '2' },
-    brokers: { type: 'string' },
+const COMMAND = {
+  name: 'bench:produce',
+  usage: 'npm run bench:produce [-- --messages 200000 --batch 500 --rounds 2 --brokers host:port]',
+  about:
+    'CPU per message of kafkajs and LeanProducer sending the same batches to a fresh topic; needs `npm run infra -- up`. Prints one JSON line.',
+  flags: {
+    messages: { value: 'N', description: 'messages per round', default: '200000' },
+    batch: { value: 'N', description: 'messages per batch', default: '500' },
+    warmup: { value: 'N', description: 'messages sent before measuring', default: '20000' },
+    rounds: { value: 'N', description: 'measured rounds per path', default: '2' },
+    brokers: { value: 'host:port', description: 'bootstrap brokers', default: 'the local eu' },
   },
-  strict: true,
-});
-const N = Number(values.messages);
-const BATCH = Number(values.batch);
-const WARMUP = Number(values.warmup);
-const ROUNDS = Number(values.rounds);
-if (
-  ![N, BATCH, WARMUP, ROUNDS].every((n) => Number.isInteger(n) && n >= 0) ||
-  N * BATCH * ROUNDS < 1
-) {
-  console.error(
-    'produce.bench: --messages, --batch, --rounds (all > 0) and --warmup take integers',
-  );
-  process.exit(2);
-}
+} as const satisfies CommandSpec;
+
+const { N, BATCH, WARMUP, ROUNDS, brokersFlag } = argsOrExit(
+  COMMAND,
+  process.argv.slice(2),
+  (argv) => {
+    const { values } = parseFlags(argv, COMMAND.flags);
+    const int = (k: 'messages' | 'batch' | 'warmup' | 'rounds'): number =>
+      Number(values[k] ?? COMMAND.flags[k].default);
+    const [n, batch, warmup, rounds] = [
+      int('messages'),
+      int('batch'),
+      int('warmup'),
+      int('rounds'),
+    ];
+    if (
+      ![n, batch, warmup, rounds].every((x) => Number.isInteger(x) && x >= 0) ||
+      n * batch * rounds < 1
+    )
+      throw new UsageError('--messages, --batch, --rounds (all > 0) and --warmup take integers', {
+        flag: '--messages',
+      });
+    return { N: n, BATCH: batch, WARMUP: warmup, ROUNDS: rounds, brokersFlag: values.brokers };
+  },
+);
 
 const logger = silentLogger();
-const brokers = defaultBrokers('eu', values.brokers);
+const brokers = defaultBrokers('eu', brokersFlag);
 const suffix = randomBytes(4).toString('hex');
 const ns = `bench-${suffix}-`;
 const topic = `${ns}produce`;

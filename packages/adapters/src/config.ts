@@ -44,14 +44,20 @@ export const env = {
 
 /** Variables every service shares: region, broker, Redis, ClickHouse, topic namespace, log level. */
 export const commonEnv = {
+  /** Region this process serves. */
   REGION: env.region(),
+  /** Bootstrap servers, comma-separated. @default 127.0.0.1:<the region's Kafka port> */
   KAFKA_BROKERS: z.string().optional(),
+  /** Redis. @default redis://127.0.0.1:<the region's Redis port> */
   REDIS_URL: z.string().optional(),
+  /** ClickHouse over HTTP. */
   CLICKHOUSE_URL: z.url().default(`http://127.0.0.1:${String(DEFAULT_PORTS.clickhouseHttp)}`),
+  /** Prefix of every topic name (isolated runs). */
   TOPIC_NAMESPACE: z
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
     .default(''),
+  /** pino level. */
   LOG_LEVEL: env.logLevel(),
 };
 

@@ -29,13 +29,6 @@ export class SchemaValidationError extends StreambidError {
   }
 }
 
-/** Producing to Kafka failed. */
-export class ProduceError extends StreambidError {
-  constructor(topic: string, cause: unknown) {
-    super(`produce to ${topic} failed`, { code: 'PRODUCE_FAILED', retriable: true, cause });
-  }
-}
-
 /** A deadline passed before a condition held. */
 export class TimeoutError extends StreambidError {
   constructor(what: string, timeoutMs: number) {

@@ -9,6 +9,9 @@ export * from './clickhouse.js';
 export * from './metrics.js';
 export * from './metrics-aggregate.js';
 export * from './http.js';
+export * from './http-guard.js';
+export * from './cli/index.js';
+export * from './service/index.js';
 export * from './kafka/client.js';
 export * from './kafka/admin.js';
 export * from './kafka/codec.js';
@@ -17,16 +20,21 @@ export * from './kafka/buffered.js';
 export * from './kafka/group-commit.js';
 export * from './kafka/consumer.js';
 export * from './kafka/replication-lag.js';
-export * from './kafka/fetch/fetcher.js';
+// The hand-written Kafka clients, as the apps have always imported them from here.
 export {
+  PartitionFetcher,
+  KafkaFetchError,
+  type FetchStart,
+  type FetchedPartition,
+  type PartitionFetcherOptions,
   RecordCursor,
   UnsupportedRecordsError,
   type AbortedTransaction,
-} from './kafka/fetch/records.js';
-export {
   LeanProducer,
   KafkaProduceError,
   type LeanProducerOptions,
-} from './kafka/produce/producer.js';
-export type { BatchSender, ProducerMessage, TopicMessages } from './kafka/produce/batch-sender.js';
-export { InvalidRecordError } from './kafka/produce/records-writer.js';
+  type BatchSender,
+  type ProducerMessage,
+  type TopicMessages,
+  InvalidRecordError,
+} from '@streambid/kafka-wire';

@@ -22,3 +22,24 @@ export function createLogger(opts: {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/**
+ * Writes out what the logger still buffers (its destination is asynchronous) before the process
+ * exits. Resolves after `timeoutMs` at the latest, so a stuck stdout cannot keep a process alive.
+ * @param timeoutMs @default 2000
+ */
+export function flushLogger(logger: Logger, timeoutMs = 2000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      logger.flush(done);
+    } catch {
+      done(); // a destroyed stream has nothing left to write
+    }
+  });
+}

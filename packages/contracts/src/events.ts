@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 import { REGIONS } from './regions.js';
 
 /** Every event carries an id (unique, the dedupe key) and an event time in ms since the epoch. */
-const eventId = z.string().min(1).max(128);
+const eventId = z.string().min(1).max(LIMITS.eventId);
 const eventTime = z.number().int().nonnegative();
 const micros = z.number().int().nonnegative();
 const region = z.enum(REGIONS);
-const id = z.string().min(1).max(256);
+/** Ids as the OpenRTB edge bounds them (`LIMITS.id`): whatever the edge accepts fits here. */
+const id = z.string().min(1).max(LIMITS.id);
+const currency = z.string().length(LIMITS.currency);
 
 export const CampaignStatus = { active: 'active', paused: 'paused', archived: 'archived' } as const;
 export type CampaignStatus = (typeof CampaignStatus)[keyof typeof CampaignStatus];
@@ -22,46 +25,76 @@ export type MediaType = (typeof MediaType)[keyof typeof MediaType];
 /** OpenRTB 2.6 `mtype` for each media type. */
 export const MTYPE: Record<MediaType, number> = { banner: 1, video: 2, audio: 3, native: 4 };
 
+/** CPM in micros, within the edge's price bound (`LIMITS.cpm`), so price arithmetic stays exact. */
+const cpmMicros = micros.max(LIMITS.cpm * 1_000_000);
+/** An enumerated OpenRTB value, as the edge bounds it. */
+const code = z.number().int().min(0).max(LIMITS.code32);
+const codeString = z.string().min(1).max(LIMITS.code);
+
 export const creativeSchema = z.object({
   id,
-  mediaType: z.enum(['banner', 'video', 'audio', 'native']),
-  w: z.number().int().positive().optional(),
-  h: z.number().int().positive().optional(),
+  mediaType: z.enum(MediaType),
+  w: z.number().int().positive().max(LIMITS.size).optional(),
+  h: z.number().int().positive().max(LIMITS.size).optional(),
   /** Ad markup (HTML, VAST XML or native JSON) with OpenRTB macros such as `${AUCTION_PRICE}`. */
-  markup: z.string().max(65_536),
-  landingUrl: z.url(),
-  adomain: z.array(z.string().min(1)).max(16),
+  markup: z.string().max(LIMITS.markup),
+  landingUrl: z.url().max(LIMITS.url),
+  adomain: z.array(z.string().min(1).max(LIMITS.domain)).max(LIMITS.adomains),
   /** IAB content categories of the creative. */
-  cat: z.array(z.string()).max(32).default([]),
+  cat: z.array(codeString).max(LIMITS.shortList).default([]),
   /** OpenRTB creative attributes (`battr` values). */
-  attr: z.array(z.number().int()).max(32).default([]),
+  attr: z.array(code).max(LIMITS.shortList).default([]),
   /** For video/audio: the MIME type of the creative. */
-  mime: z.string().optional(),
-  durationS: z.number().int().positive().optional(),
+  mime: codeString.optional(),
+  durationS: z.number().int().positive().max(LIMITS.durationS).optional(),
 });
 export type Creative = z.infer<typeof creativeSchema>;
 
-const stringList = z.array(z.string().min(1)).max(10_000);
+const listOf = (item: z.ZodString) => z.array(item).max(LIMITS.targetingList);
+const domains = listOf(z.string().min(1).max(LIMITS.domain));
+const ids = listOf(id);
 
 export const targetingSchema = z.object({
   /** ISO-3166-1 alpha-3 countries as OpenRTB sends them (`device.geo.country`). Empty or absent = any. */
-  countries: z.array(z.string().length(3)).optional(),
+  countries: z.array(z.string().length(LIMITS.country)).max(LIMITS.targetCountries).optional(),
   /** OpenRTB device types. */
-  deviceTypes: z.array(z.number().int()).optional(),
-  siteDomains: stringList.optional(),
-  siteDomainsDeny: stringList.optional(),
-  appBundles: stringList.optional(),
-  appBundlesDeny: stringList.optional(),
-  publishers: stringList.optional(),
-  publishersDeny: stringList.optional(),
+  deviceTypes: z.array(code).max(LIMITS.shortList).optional(),
+  siteDomains: domains.optional(),
+  siteDomainsDeny: domains.optional(),
+  appBundles: domains.optional(),
+  appBundlesDeny: domains.optional(),
+  publishers: ids.optional(),
+  publishersDeny: ids.optional(),
   /** IAB categories of the page/app the campaign wants (any of). */
-  categories: stringList.optional(),
+  categories: listOf(codeString).optional(),
   /** Profile segments the user must have (any of); needs the cookie profile from Redis. */
-  segments: stringList.optional(),
+  segments: ids.optional(),
 });
 export type Targeting = z.infer<typeof targetingSchema>;
 
-export const dealSchema = z.object({ id, floorMicros: micros.optional() });
+export const dealSchema = z.object({ id, floorMicros: cpmMicros.optional() });
+
+/**
+ * What the campaign's ads disclose under the EU Digital Services Act (the IAB DSA Transparency
+ * extension's `bid.ext.dsa`): on whose behalf the ad is shown, who paid for it, and which
+ * entities may render the transparency information (`dsaparams`: 1 profiling, 2 basic, 3 ...).
+ */
+export const dsaSchema = z.object({
+  behalf: z.string().min(1).max(LIMITS.dsaName),
+  paid: z.string().min(1).max(LIMITS.dsaName),
+  transparency: z
+    .array(
+      z.object({
+        domain: z.string().min(1).max(LIMITS.domain),
+        dsaparams: z.array(z.number().int().min(1).max(3)).max(3).default([]),
+      }),
+    )
+    .max(LIMITS.dsaTransparency)
+    .default([]),
+  /** 1: the advertiser renders the DSA information itself. */
+  adrender: z.union([z.literal(0), z.literal(1)]).optional(),
+});
+export type CampaignDsa = z.infer<typeof dsaSchema>;
 
 /** A campaign as stored in the compacted `campaigns` topic (key: campaign id). */
 export const campaignSchema = z.object({
@@ -71,14 +104,14 @@ export const campaignSchema = z.object({
   /** Optimistic concurrency: increases by one on every write. */
   version: z.number().int().positive(),
   homeRegion: region,
-  advertiser: z.string().min(1).max(256),
-  name: z.string().max(256).default(''),
-  status: z.enum(['active', 'paused', 'archived']),
-  creatives: z.array(creativeSchema).min(1).max(64),
+  advertiser: z.string().min(1).max(LIMITS.id),
+  name: z.string().max(LIMITS.text).default(''),
+  status: z.enum(CampaignStatus),
+  creatives: z.array(creativeSchema).min(1).max(LIMITS.creatives),
   targeting: targetingSchema.default({}),
   /** Maximum bid, CPM in micros of `currency`. */
-  bidCpmMicros: micros.refine((v) => v > 0, 'must be positive'),
-  currency: z.string().length(3).default('USD'),
+  bidCpmMicros: cpmMicros.refine((v) => v > 0, 'must be positive'),
+  currency: currency.default('USD'),
   budget: z.object({ totalMicros: micros, dailyMicros: micros.optional() }),
   flight: z
     .object({ start: eventTime, end: eventTime })
@@ -90,9 +123,27 @@ export const campaignSchema = z.object({
     })
     .optional(),
   /** Deals this campaign bids in; when non-empty the campaign bids only through these deals. */
-  deals: z.array(dealSchema).max(256).default([]),
+  deals: z.array(dealSchema).max(LIMITS.campaignDeals).default([]),
+  /** DSA disclosure; without it the campaign does not bid where the request requires DSA. */
+  dsa: dsaSchema.optional(),
 });
 export type Campaign = z.infer<typeof campaignSchema>;
+
+/**
+ * Entries a campaign adds to a bidder's candidate index (bounded by
+ * `LIMITS.indexEntriesPerCampaign`): each creative once per distinct targeted country × device
+ * type (an absent or empty list is one "any"), or once per distinct deal when it buys through
+ * deals. Not part of the schema: the API refuses a campaign over it, and a bidder refuses to index
+ * one that reaches it through the log anyway.
+ */
+export function indexEntriesOf(c: Pick<Campaign, 'creatives' | 'targeting' | 'deals'>): number {
+  const distinct = (xs: readonly unknown[] | undefined): number =>
+    xs && xs.length > 0 ? new Set(xs).size : 1;
+  const deals = new Set(c.deals.map((d) => d.id)).size;
+  const perCreative =
+    deals > 0 ? deals : distinct(c.targeting.countries) * distinct(c.targeting.deviceTypes);
+  return c.creatives.length * perCreative;
+}
 
 /** One region's allowance for one campaign, in the compacted `budget` topic (key: `campaignId:region`). */
 export const budgetAllowanceSchema = z.object({
@@ -109,10 +160,26 @@ export const budgetAllowanceSchema = z.object({
 });
 export type BudgetAllowance = z.infer<typeof budgetAllowanceSchema>;
 
-/** A billed win. Recorded once per bid: `eventId` is the bid id, the dedupe key across regions. */
+/** Which notice made a win billable: the billing notice (`burl`), or the win notice for an exchange configured to bill on it. */
+export const BillingNotice = { burl: 'burl', nurl: 'nurl' } as const;
+export type BillingNotice = (typeof BillingNotice)[keyof typeof BillingNotice];
+
+/** An exchange's id as configured (`BIDDER_EXCHANGES`) and as the bid endpoint path names it. */
+const exchange = z
+  .string()
+  .min(1)
+  .max(LIMITS.code)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/);
+
+/**
+ * A billed impression. At most one per bid: `eventId` is the bid id, the dedupe key across
+ * retries, restarts and regions. `amountMicros` is floor(cpmMicros / 1000); the part below a micro
+ * (`cpmMicros % 1000` nano-units) is added up exactly by every ledger (`addImpression`).
+ */
 export const spendSchema = z.object({
   eventId,
   ts: eventTime,
+  /** Region whose bidder billed it (where the notice arrived). */
   region,
   campaignId: id,
   creativeId: id,
@@ -120,35 +187,97 @@ export const spendSchema = z.object({
   requestId: id,
   /** Clearing price, CPM in micros. */
   cpmMicros: micros,
-  /** What this impression cost: cpmMicros / 1000. */
+  /** Whole micros this impression cost: floor(cpmMicros / 1000). */
   amountMicros: micros,
-  currency: z.string().length(3),
+  currency,
+  /** The notice that billed it. Absent on spend written before notices were told apart. */
+  notice: z.enum(BillingNotice).optional(),
+  exchange: exchange.optional(),
 });
 export type Spend = z.infer<typeof spendSchema>;
 
+/**
+ * One region's cumulative spend of one campaign, in the compacted `spend-totals` topic (key
+ * `campaignId:region`): every spend event of `region` for the campaign with `ts < cutTs`, counted
+ * once. Totals outlive the `spend` topic's retention: a ledger is rebuilt from the latest total
+ * plus the spend events at or after `cutTs` (deduplicated against those shortly before it).
+ */
+export const spendTotalSchema = z.object({
+  eventId,
+  ts: eventTime,
+  campaignId: id,
+  region,
+  cutTs: eventTime,
+  totalMicros: micros,
+  /** Nano-units below one micro (0–999), so the total is exact. */
+  remainderNanos: z.number().int().min(0).max(999),
+  /** Distinct spend events counted. */
+  events: z.number().int().nonnegative(),
+});
+export type SpendTotal = z.infer<typeof spendTotalSchema>;
+
+/**
+ * Billing notices one bidder process answered "billed", per minute of the spend's event time
+ * (each record the cumulative count of its minute so far), in the compacted
+ * `billing-acks` topic (key `instance:minute`): what the exchange was told, kept apart from the
+ * spend stream so that reconciliation can compare the two. Written every second and on drain.
+ */
+export const billingAckSchema = z.object({
+  eventId,
+  ts: eventTime,
+  region,
+  /** One bidder process start (random). */
+  instance: z.string().min(1).max(LIMITS.eventId),
+  /** Start of the minute (ms since epoch, UTC). */
+  minute: eventTime,
+  acked: z.number().int().nonnegative(),
+  /** Σ whole micros (`amountMicros`) of those spends. */
+  ackedMicros: micros,
+  /** Σ `cpmMicros` of those spends: their exact cost is floor(Σ / 1000) micros. */
+  ackedCpmMicros: micros,
+});
+export type BillingAck = z.infer<typeof billingAckSchema>;
+
+/** Who and where, with the edge's limits (`LIMITS`), so a request the edge accepts always fits. */
+/**
+ * The legal basis an event was kept under: the privacy rule that decided (`@streambid/privacy`
+ * RULES) and the permissions applied, as bits (`PERMISSION_BITS`: 2 profile write, 16 user ids,
+ * 512 IP truncated...). A replay can tell from it why every stored record was allowed.
+ */
+export const privacySchema = z.object({
+  basis: z.string().min(1).max(32),
+  p: z.number().int().min(0).max(0xffff),
+});
+export type EventPrivacy = z.infer<typeof privacySchema>;
+
 const trafficContext = {
-  userId: z.string().max(256).optional(),
-  ip: z.string().max(64).optional(),
-  ua: z.string().max(1024).optional(),
-  siteDomain: z.string().max(256).optional(),
-  appBundle: z.string().max(256).optional(),
-  publisherId: z.string().max(256).optional(),
-  placement: z.string().max(256).optional(),
-  country: z.string().max(3).optional(),
+  privacy: privacySchema.optional(),
+  userId: z.string().max(LIMITS.id).optional(),
+  ip: z.string().max(LIMITS.ip).optional(),
+  ua: z.string().max(LIMITS.ua).optional(),
+  siteDomain: z.string().max(LIMITS.domain).optional(),
+  appBundle: z.string().max(LIMITS.domain).optional(),
+  publisherId: z.string().max(LIMITS.id).optional(),
+  placement: z.string().max(LIMITS.id).optional(),
+  country: z.string().max(LIMITS.country).optional(),
   deviceType: z.number().int().optional(),
 };
+
+/** Set on events of `test: 1` requests: answered normally, never billed or counted. */
+const testFlag = { test: z.literal(true).optional() };
 
 export const bidSchema = z.object({
   eventId,
   ts: eventTime,
   region,
+  ...testFlag,
   requestId: id,
   impId: id,
   bidId: id,
   campaignId: id,
   creativeId: id,
   cpmMicros: micros,
-  dealId: z.string().optional(),
+  dealId: id.optional(),
   ...trafficContext,
 });
 export type BidEvent = z.infer<typeof bidSchema>;
@@ -158,21 +287,43 @@ export const winSchema = z.object({
   eventId,
   ts: eventTime,
   region,
+  ...testFlag,
+  exchange: exchange.optional(),
   bidId: id,
   requestId: id,
   impId: id,
   campaignId: id,
   creativeId: id,
   clearingCpmMicros: micros,
-  currency: z.string().length(3),
+  currency,
   ...trafficContext,
 });
 export type WinEvent = z.infer<typeof winSchema>;
+
+/** Loss notice (`lurl`) received for a bid, with the exchange's loss reason code. `eventId` is the bid id. */
+export const lossSchema = z.object({
+  eventId,
+  ts: eventTime,
+  region,
+  ...testFlag,
+  exchange: exchange.optional(),
+  bidId: id,
+  requestId: id,
+  impId: id,
+  campaignId: id,
+  creativeId: id,
+  /** OpenRTB loss reason code (list 5.25); absent when the exchange did not fill the macro. */
+  reason: z.number().int().min(0).max(LIMITS.code32).optional(),
+  /** Winning price, CPM micros, when the exchange reports it. */
+  clearingCpmMicros: micros.optional(),
+});
+export type LossEvent = z.infer<typeof lossSchema>;
 
 export const impressionSchema = z.object({
   eventId,
   ts: eventTime,
   region,
+  ...testFlag,
   bidId: id,
   requestId: id,
   campaignId: id,
@@ -185,6 +336,7 @@ export const clickSchema = z.object({
   eventId,
   ts: eventTime,
   region,
+  ...testFlag,
   bidId: id,
   campaignId: id,
   creativeId: id,
@@ -194,7 +346,7 @@ export const clickSchema = z.object({
 });
 export type ClickEvent = z.infer<typeof clickSchema>;
 
-const userBase = { eventId, ts: eventTime, region, userId: z.string().min(1).max(256) };
+const userBase = { eventId, ts: eventTime, region, userId: z.string().min(1).max(LIMITS.id) };
 
 export const userEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -231,8 +383,9 @@ export type BlockKind = (typeof BlockKind)[keyof typeof BlockKind];
 export const blocklistEntrySchema = z.object({
   eventId,
   ts: eventTime,
-  kind: z.enum(['ip', 'subnet', 'site', 'app', 'publisher', 'cookie']),
-  value: z.string().min(1).max(256),
+  kind: z.enum(BlockKind),
+  /** An IP, subnet, domain, bundle, publisher id or cookie id: within the edge's bounds. */
+  value: z.string().min(1).max(Math.max(LIMITS.id, LIMITS.domain)),
   score: z.number().min(0).max(1),
   reasons: z.array(z.string()).max(32),
   /** Block lapses at this time (ms since epoch). */
@@ -248,9 +401,22 @@ export const deadLetterSchema = z.object({
   sourceTopic: z.string(),
   partition: z.number().int().optional(),
   offset: z.string().optional(),
+  /** The message key as received (UTF-8); a prefix when `cut.keyBytes` is set. */
   key: z.string().nullable(),
-  /** The raw value as received (truncated to 64 KiB). */
+  /** The raw value as received (UTF-8); a prefix when `cut.valueBytes` is set. */
   value: z.string().nullable(),
+  /** Why the message was dead-lettered; a prefix when `cut.reasonBytes` is set. */
   reason: z.string(),
+  /**
+   * Present when fields were cut so the record fits the broker's message size limit: the original
+   * size in bytes of each field that was cut.
+   */
+  cut: z
+    .object({
+      keyBytes: z.number().int().nonnegative().optional(),
+      valueBytes: z.number().int().nonnegative().optional(),
+      reasonBytes: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;

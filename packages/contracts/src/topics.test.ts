@@ -8,7 +8,13 @@ describe('topic catalogue', () => {
     const compacted = TOPIC_LIST.filter((t) => t.cleanup === 'compact')
       .map((t) => t.name)
       .sort();
-    expect(compacted).toEqual(['budget', 'campaigns', 'fraud-blocklist']);
+    expect(compacted).toEqual([
+      'billing-acks',
+      'budget',
+      'campaigns',
+      'fraud-blocklist',
+      'spend-totals',
+    ]);
   });
 
   it('replicates money and blocklist topics everywhere and analytics topics to the analytics region', () => {

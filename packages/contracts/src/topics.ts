@@ -1,12 +1,15 @@
 import {
   bidSchema,
+  billingAckSchema,
   blocklistEntrySchema,
   budgetAllowanceSchema,
   campaignSchema,
   clickSchema,
   deadLetterSchema,
   impressionSchema,
+  lossSchema,
   spendSchema,
+  spendTotalSchema,
   userEventSchema,
   winSchema,
 } from './events.js';
@@ -46,6 +49,28 @@ export const TOPICS = {
     replicate: 'all',
     description: 'Billed wins, once per bid id (key: campaign id).',
   }),
+  spendTotals: defineTopic({
+    name: 'spend-totals',
+    schema: spendTotalSchema,
+    keyOf: (t) => `${t.campaignId}:${t.region}`,
+    partitions: 4,
+    cleanup: 'compact',
+    retentionMs: -1,
+    replicate: 'all',
+    description:
+      'Cumulative spend per campaign per region up to a cut time (key: campaignId:region); outlives spend retention.',
+  }),
+  billingAcks: defineTopic({
+    name: 'billing-acks',
+    schema: billingAckSchema,
+    keyOf: (a) => `${a.instance}:${String(a.minute)}`,
+    partitions: 2,
+    cleanup: 'compact',
+    retentionMs: -1,
+    replicate: 'none',
+    description:
+      'Billing notices each bidder process answered "billed", per minute (key: instance:minute).',
+  }),
   bids: defineTopic({
     name: 'bids',
     schema: bidSchema,
@@ -65,6 +90,16 @@ export const TOPICS = {
     retentionMs: 30 * DAY,
     replicate: 'analytics',
     description: 'Win notices (key: bid id).',
+  }),
+  losses: defineTopic({
+    name: 'losses',
+    schema: lossSchema,
+    keyOf: (l) => l.bidId,
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 30 * DAY,
+    replicate: 'analytics',
+    description: 'Loss notices with the reason code (key: bid id).',
   }),
   impressions: defineTopic({
     name: 'impressions',

@@ -31,6 +31,12 @@ export interface StoredProfile {
   x?: number;
 }
 
+/**
+ * Segment ids and campaign ids are written by outside parties (data providers, campaign writers):
+ * maps keyed by them have no prototype, so `constructor` or `__proto__` is an ordinary key.
+ */
+const table = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
 function num(v: string | undefined): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
@@ -38,7 +44,7 @@ function num(v: string | undefined): number {
 
 /** Decodes the hash layout (`ls`, `c`, `d`, `k`, `x`, `s:<seg>` = score:ts, `f:<cid>` = day:today:life). */
 export function parseHash(fields: Record<string, string>): StoredProfile | null {
-  const p: StoredProfile = { ls: 0, k: 0, s: {}, f: {} };
+  const p: StoredProfile = { ls: 0, k: 0, s: table(), f: table() };
   let any = false;
   for (const [name, value] of Object.entries(fields)) {
     any = true;
@@ -69,7 +75,12 @@ export function parseBlob(raw: string | null): StoredProfile | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Partial<StoredProfile>;
   // Lua's cjson encodes an empty table as {} and that is also what an absent map means here.
-  const p: StoredProfile = { ls: o.ls ?? 0, k: o.k ?? 0, s: o.s ?? {}, f: o.f ?? {} };
+  const p: StoredProfile = {
+    ls: o.ls ?? 0,
+    k: o.k ?? 0,
+    s: Object.assign(table<readonly [number, number]>(), o.s),
+    f: Object.assign(table<readonly [number, number, number]>(), o.f),
+  };
   if (typeof o.c === 'string') p.c = o.c;
   if (typeof o.d === 'number') p.d = o.d;
   if (typeof o.x === 'number') p.x = o.x;
@@ -85,13 +96,13 @@ export function toLookup(
 ): ProfileLookup {
   if (stored === null) return { kind: 'missing' };
   if (stored.x !== undefined) return { kind: 'optedOut' };
-  const segments: Record<string, number> = {};
+  const segments = table<number>();
   for (const [id, [score, at]] of Object.entries(stored.s)) {
     const v = decayScore(score, at, now, opts.segmentHalfLifeMs);
     if (v >= opts.minSegmentScore) segments[id] = v;
   }
   const today = utcDay(now);
-  const freq: Record<string, { today: number; lifetime: number }> = {};
+  const freq = table<{ today: number; lifetime: number }>();
   for (const [cid, [day, count, life]] of Object.entries(stored.f))
     freq[cid] = { today: day === today ? count : 0, lifetime: life };
   const profile: CookieProfile = { userId, segments, lastSeen: stored.ls, freq, clicks: stored.k };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clickSchema, impressionSchema } from '@streambid/contracts';
-import { DataCentreIndex, cidrBounds, intToIpv4, ipv4ToInt } from './datacentre.js';
+import { DataCentreIndex, cidrBounds, intToIpv4, ipv4ToInt } from '@streambid/reference-data';
 import { BOT_PATTERNS, generateTraffic } from './generator.js';
 
 const opts = {

@@ -1,11 +1,8 @@
-import {
-  mulberry32,
-  type ClickEvent,
-  type ImpressionEvent,
-  type Region,
-} from '@streambid/contracts';
+import type { ClickEvent, ImpressionEvent, Region } from '@streambid/contracts';
+import { privacyField, UNRESTRICTED } from '@streambid/privacy';
+import { cidrBounds, DATACENTRE_RANGES, intToIpv4 } from '@streambid/reference-data';
 import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from './agents.js';
-import { cidrBounds, DATACENTRE_RANGES, intToIpv4 } from './datacentre.js';
+import { mulberry32 } from './random.js';
 
 /** Bot patterns the generator can mix in; each labels the events it produces. */
 export const BotPattern = {
@@ -99,6 +96,8 @@ interface Site {
 
 const COUNTRIES = ['DEU', 'FRA', 'GBR', 'USA', 'ESP', 'ITA', 'NLD', 'POL'];
 const DC = DATACENTRE_RANGES.map((r) => cidrBounds(r.cidr));
+/** What the bidder writes on events of traffic without privacy signals (docs/privacy.md). */
+const STORED_UNDER = privacyField(UNRESTRICTED);
 
 /** Deterministic, I/O-free generator of labelled impressions and clicks. */
 export function generateTraffic(opts: TrafficOptions): Traffic {
@@ -156,6 +155,7 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
   /** Who saw which ad where: the context impressions and clicks share. */
   const shownTo = (v: Visitor, site: Site, campaignId: string) => ({
     campaignId,
+    privacy: STORED_UNDER,
     creativeId: `${campaignId}-cr1`,
     userId: v.userId,
     ip: v.ip,

@@ -1,3 +1,3 @@
-export * from './datacentre.js';
 export * from './agents.js';
 export * from './generator.js';
+export * from './random.js';

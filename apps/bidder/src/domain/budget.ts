@@ -1,9 +1,18 @@
-import type { BudgetAllowance, Region, Spend } from '@streambid/contracts';
-import { TtlSet } from './lru.js';
+import type { NoBid } from './no-bid.js';
+import {
+  RegionSpend,
+  type BudgetAllowance,
+  type Region,
+  type Spend,
+  type SpendTotal,
+} from '@streambid/contracts';
 import { bucketCapacity, TokenBucket } from './pacing.js';
 
 /** Why the budget gate refused a bid. */
-export type BudgetRefusal = 'no_allowance' | 'exhausted' | 'budget_spent' | 'pacing';
+export type BudgetRefusal = Extract<
+  NoBid,
+  'no_allowance' | 'exhausted' | 'budget_spent' | 'pacing'
+>;
 
 /** Options of {@link BudgetView}. */
 export interface BudgetViewOptions {
@@ -16,8 +25,6 @@ export interface BudgetViewOptions {
   burstS?: number;
   /** Expected win rate: a bid reserves cost × winRate tokens. @default 1 */
   winRate?: number;
-  /** Spend event ids remembered for dedupe. @default 1000000 */
-  dedupeSize?: number;
 }
 
 interface Allowance {
@@ -27,17 +34,18 @@ interface Allowance {
 }
 
 /**
- * This region's budget allowances and spend, built from the `budget` and `spend` streams, plus the
- * wins this process billed that the spend stream has not shown yet. Decides whether a campaign may
+ * This region's budget allowances and spend, built from the `budget` stream and, per campaign,
+ * the region's latest `spend-totals` record plus the tail of `spend` (so a restart after the
+ * spend topic's retention still knows what was spent), plus the wins this process billed that
+ * the spend stream has not shown yet. Decides whether a campaign may
  * spend `cost` more now. Pure: no I/O, time passed in.
  */
 export class BudgetView {
   private readonly allowances = new Map<string, Allowance>();
-  private readonly spent = new Map<string, number>();
+  private readonly spent = new Map<string, RegionSpend>();
   /** bid id → (campaign, amount) billed here, not yet seen on the spend topic. */
   private readonly pending = new Map<string, { campaignId: string; amountMicros: number }>();
   private readonly pendingByCampaign = new Map<string, number>();
-  private readonly seen: TtlSet;
   private readonly requireAllowance: boolean;
   private readonly paceShare: number;
   private readonly burstS: number;
@@ -48,8 +56,6 @@ export class BudgetView {
     this.paceShare = opts.paceShare ?? 1;
     this.burstS = opts.burstS ?? 2;
     this.winRate = opts.winRate ?? 1;
-    // Spend ids are kept for dedupe of redelivered messages; replays far apart are rare.
-    this.seen = new TtlSet(opts.dedupeSize ?? 1_000_000, Number.MAX_SAFE_INTEGER / 2);
   }
 
   /** Applies an allowance; entries for other regions are ignored. */
@@ -78,11 +84,19 @@ export class BudgetView {
     this.allowances.delete(topicKey.slice(0, i));
   }
 
+  private spendOf(campaignId: string): RegionSpend {
+    let r = this.spent.get(campaignId);
+    if (!r) {
+      r = new RegionSpend();
+      this.spent.set(campaignId, r);
+    }
+    return r;
+  }
+
   /** Adds a spend event from the stream once (dedupe by event id); other regions are ignored. */
-  applySpend(s: Spend, now: number): void {
+  applySpend(s: Spend): void {
     if (s.region !== this.opts.region) return;
-    if (!this.seen.add(s.eventId, now)) return;
-    this.spent.set(s.campaignId, (this.spent.get(s.campaignId) ?? 0) + s.amountMicros);
+    this.spendOf(s.campaignId).applyEvent(s.eventId, s.ts, s.cpmMicros);
     const p = this.pending.get(s.eventId);
     if (p) {
       this.pending.delete(s.eventId);
@@ -90,16 +104,21 @@ export class BudgetView {
     }
   }
 
+  /** Takes this region's cumulative total of a campaign (other regions' are ignored). */
+  applyTotal(t: SpendTotal): void {
+    if (t.region === this.opts.region) this.spendOf(t.campaignId).applyTotal(t);
+  }
+
   /** Records a win this process billed (spend acknowledged by Kafka, not yet consumed back). */
-  recordBilled(bidId: string, campaignId: string, amountMicros: number, now: number): void {
-    if (this.seen.has(bidId, now) || this.pending.has(bidId)) return;
+  recordBilled(bidId: string, campaignId: string, amountMicros: number): void {
+    if (this.pending.has(bidId) || this.spent.get(campaignId)?.has(bidId) === true) return;
     this.pending.set(bidId, { campaignId, amountMicros });
     this.addPending(campaignId, amountMicros);
   }
 
-  /** Whether the spend stream already holds this bid's spend. */
-  hasSpend(bidId: string, now: number): boolean {
-    return this.seen.has(bidId, now) || this.pending.has(bidId);
+  /** Whether this bid's spend is known: on the stream, or billed here and not yet on it. */
+  hasSpend(bidId: string, campaignId: string): boolean {
+    return this.pending.has(bidId) || this.spent.get(campaignId)?.has(bidId) === true;
   }
 
   private addPending(campaignId: string, delta: number): void {
@@ -110,7 +129,8 @@ export class BudgetView {
 
   /** This region's spend for a campaign: the stream plus wins billed here not yet on it. */
   regionSpend(campaignId: string): number {
-    return (this.spent.get(campaignId) ?? 0) + (this.pendingByCampaign.get(campaignId) ?? 0);
+    const streamed = this.spent.get(campaignId)?.total().micros ?? 0;
+    return streamed + (this.pendingByCampaign.get(campaignId) ?? 0);
   }
 
   /** Cheap check without reserving pacing tokens (candidate filtering). */

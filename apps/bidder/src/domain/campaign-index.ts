@@ -1,5 +1,5 @@
 import type { Campaign, Creative } from '@streambid/contracts';
-import { MTYPE } from '@streambid/contracts';
+import { indexEntriesOf, LIMITS, MTYPE } from '@streambid/contracts';
 import { toUsdMicros, type FxRates } from './fx.js';
 
 /** A campaign with its targeting turned into sets once, when it arrives from the stream. */
@@ -32,6 +32,8 @@ export interface CreativeEntry {
   readonly formatKey: string;
   /** Markup loads something over plain http (not allowed when `imp.secure` = 1). */
   readonly insecure: boolean;
+  /** App-store ids the landing page names (`bapp` blocks by these). */
+  readonly appIds: readonly string[];
   /** Order of arrival in the index: ties in price go to the earlier entry. */
   readonly seq: number;
   /** Request-scoped stamp that dedupes an entry found in several buckets. */
@@ -92,6 +94,44 @@ export function indexCampaign(c: Campaign, rates: FxRates): IndexedCampaign {
 const ANY = '*';
 
 /**
+ * The app an app-install creative promotes, from its store landing page: Google Play's
+ * `?id=<bundle>`, the App Store's `/id<digits>` (also as the bare number, as exchanges send it in
+ * `bapp`). Empty for any other page. Matched exactly against `bapp`, so a short or empty `bapp`
+ * entry cannot block every creative the way a substring test would.
+ */
+export function storeAppIds(landingUrl: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(landingUrl);
+  } catch {
+    return [];
+  }
+  const host = u.hostname.toLowerCase();
+  if (host === 'play.google.com') {
+    const id = u.searchParams.get('id');
+    return id ? [id] : [];
+  }
+  if (host === 'apps.apple.com' || host === 'itunes.apple.com') {
+    const m = /\/id(\d+)/.exec(u.pathname);
+    return m?.[1] ? [`id${m[1]}`, m[1]] : [];
+  }
+  return [];
+}
+
+/** Why the index refused a campaign (`bidder_campaigns_refused_total{reason}`). */
+export const CAMPAIGN_REFUSALS = {
+  /** More index entries than `LIMITS.indexEntriesPerCampaign` (see `indexEntriesOf`). */
+  indexEntries: 'index_entries',
+} as const;
+export type CampaignRefusalReason = (typeof CAMPAIGN_REFUSALS)[keyof typeof CAMPAIGN_REFUSALS];
+
+/** A campaign the index keeps known but never places, so it never bids. */
+export interface CampaignRefusal {
+  reason: CampaignRefusalReason;
+  message: string;
+}
+
+/**
  * Candidate index over active campaigns. Open-market creatives are bucketed by
  * `format|country|deviceType` (with `*` for "any"), so a request probes a handful of buckets
  * instead of scanning every campaign; deal campaigns are bucketed by deal id only, since they
@@ -116,14 +156,26 @@ export class CampaignIndex {
     return this.campaigns.get(campaignId);
   }
 
-  /** Adds or replaces a campaign (only the newest version counts). Inactive campaigns stay known but unindexed. */
-  upsert(c: Campaign): void {
+  /**
+   * Adds or replaces a campaign (only the newest version counts). Inactive campaigns stay known but
+   * unindexed. So does one over the index limit, which is returned as refused: the schema bounds
+   * each list, but its cross-product is what one write would cost every request, and it can reach
+   * the log from a writer other than the API. Its earlier version is unindexed too: bidding on
+   * targeting the advertiser replaced would be wrong.
+   */
+  upsert(c: Campaign): CampaignRefusal | undefined {
     const prev = this.campaigns.get(c.id);
-    if (prev && prev.c.version > c.version) return;
+    if (prev && prev.c.version > c.version) return undefined;
     this.remove(c.id);
     const ic = indexCampaign(c, this.rates);
     this.campaigns.set(c.id, ic);
-    if (c.status !== 'active') return;
+    const entries = indexEntriesOf(c);
+    if (entries > LIMITS.indexEntriesPerCampaign)
+      return {
+        reason: CAMPAIGN_REFUSALS.indexEntries,
+        message: `campaign ${c.id} version ${String(c.version)} needs ${String(entries)} index entries; at most ${String(LIMITS.indexEntriesPerCampaign)}`,
+      };
+    if (c.status !== 'active') return undefined;
     const placed = { open: [] as string[], deals: [] as string[] };
     for (const cr of c.creatives) {
       const entry: CreativeEntry = {
@@ -132,6 +184,7 @@ export class CampaignIndex {
         mtype: MTYPE[cr.mediaType],
         formatKey: formatKeyOf(cr),
         insecure: cr.markup.includes('http://'),
+        appIds: storeAppIds(cr.landingUrl),
         seq: ++this.entrySeq,
         stamp: 0,
       };
@@ -149,6 +202,7 @@ export class CampaignIndex {
           );
     }
     this.placed.set(c.id, placed);
+    return undefined;
   }
 
   /** Forgets a campaign (tombstone). */

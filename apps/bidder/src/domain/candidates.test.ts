@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  makeBidRequest,
-  mulberry32,
-  SAMPLE_COUNTRIES,
-  type Campaign,
-  type Creative,
-} from '@streambid/contracts';
+import type { Campaign, Creative } from '@streambid/contracts';
+import { makeBidRequest, mulberry32, SAMPLE_COUNTRIES } from '@streambid/testkit';
 import { CampaignIndex, type CreativeEntry } from './campaign-index.js';
 import { CandidateList, priceFor, type Candidate } from './candidates.js';
 import { parseRates, type FxRates } from './fx.js';

@@ -1,3 +1,4 @@
+import type { NoBid } from './no-bid.js';
 import type { CreativeEntry } from './campaign-index.js';
 import { mismatch, type ImpFacts, type RequestFacts } from './matching.js';
 
@@ -75,7 +76,7 @@ export class CandidateList {
   }
 
   /** Why there is no candidate at all: `below_floor`, `no_match` or `no_candidates`. */
-  reason(): string {
+  reason(): NoBid {
     while (this.pull() !== undefined);
     this.checkBelowFloor();
     return this.belowFloor ? 'below_floor' : this.mismatched ? 'no_match' : 'no_candidates';

@@ -6,6 +6,7 @@ import { CampaignIndex } from './campaign-index.js';
 import { finish, plan, type DecisionContext, type ProfileInput } from './decide.js';
 import { parseRates, type FxRates } from './fx.js';
 import { RecentWins } from './recent-wins.js';
+import { UNRESTRICTED, type Decision } from '@streambid/privacy';
 
 const NOW = 1_000_000;
 const rates = parseRates('EUR=1.25,JPY=0.01') as FxRates;
@@ -250,5 +251,83 @@ describe('bid decision', () => {
     ctx.index.upsert({ ...c, version: 2, status: 'paused' });
     ctx.index.upsert({ ...c, version: 1 });
     expect(decide(ctx, request()).o.bids).toHaveLength(0);
+  });
+});
+
+describe('bapp (blocked apps)', () => {
+  const install = (landingUrl: string): Campaign => {
+    const c = campaign('install');
+    const cr = c.creatives[0];
+    return cr ? { ...c, creatives: [{ ...cr, landingUrl }] } : c;
+  };
+
+  it('refuses a creative whose store page names a blocked app, by Play bundle or App Store id', () => {
+    const play = setup(install('https://play.google.com/store/apps/details?id=com.game.x'));
+    expect(decide(play, request({ bapp: ['com.game.x'] })).o.bids).toEqual([]);
+    expect(decide(play, request()).o.bids).toHaveLength(1);
+    const apple = setup(install('https://apps.apple.com/us/app/x/id1234567'));
+    expect(decide(apple, request({ bapp: ['1234567'] })).o.bids).toEqual([]);
+    expect(decide(apple, request({ bapp: ['id1234567'] })).o.bids).toEqual([]);
+  });
+
+  it('is not blocked by an empty, short or unrelated bapp entry', () => {
+    const ctx = setup(install('https://play.google.com/store/apps/details?id=com.game.x'));
+    expect(decide(ctx, request({ bapp: ['', 'c', 'com.game', 'com.other'] })).o.bids).toHaveLength(
+      1,
+    );
+  });
+
+  it('bids only with campaigns that carry DSA information where the request requires it', () => {
+    const dsa = {
+      behalf: 'Acme GmbH',
+      paid: 'Acme GmbH',
+      transparency: [{ domain: 'acme.example', dsaparams: [1, 2] }],
+    };
+    const ctx = setup(campaign('without', { bidCpmMicros: 9_000_000 }), campaign('with', { dsa }));
+    const required = (dsarequired: number): BidRequest =>
+      request({ regs: { ext: { dsa: { dsarequired } } } });
+    // Supported but not required: the best campaign bids, disclosure or not.
+    expect(decide(ctx, required(1)).o.bids.map((b) => b.e.ic.c.id)).toEqual(['without']);
+    for (const level of [2, 3])
+      expect(decide(ctx, required(level)).o.bids.map((b) => b.e.ic.c.id)).toEqual(['with']);
+    const none = decide(setup(campaign('without')), required(2)).o;
+    expect(none).toMatchObject({ bids: [], reason: 'dsa' });
+    // Garbage in the extension counts as not required.
+    expect(
+      decide(ctx, request({ regs: { ext: { dsa: 'yes' } } })).o.bids.map((b) => b.e.ic.c.id),
+    ).toEqual(['without']);
+  });
+
+  it('leaves segment and capped campaigns out without a basis for personalisation', () => {
+    const ctx = setup(
+      campaign('segments', {
+        bidCpmMicros: 9_000_000,
+        targeting: { segments: ['s1'] },
+      }),
+      campaign('capped', { bidCpmMicros: 8_000_000, frequencyCap: { perDay: 3 } }),
+      campaign('plain'),
+    );
+    const found: ProfileInput = {
+      kind: 'found',
+      profile: { segments: { s1: 1 }, freq: {} },
+    } as ProfileInput;
+    const open = decide(ctx, request(), found).o;
+    expect(open.bids.map((b) => b.e.ic.c.id)).toEqual(['segments']);
+    const noPersonalisation: Decision = {
+      rule: 'gdpr_no_personalisation',
+      permissions: {
+        ...UNRESTRICTED.permissions,
+        personalised: false,
+        profileRead: false,
+        frequencyCapByCookie: false,
+      },
+    };
+    const p = plan(ctx, request(), NOW, noPersonalisation);
+    expect(p.needsProfile).toBe(false);
+    expect(p.userId).toBeUndefined();
+    expect(finish(ctx, p, undefined, NOW).bids.map((b) => b.e.ic.c.id)).toEqual(['plain']);
+    const onlySegments = setup(campaign('segments', { targeting: { segments: ['s1'] } }));
+    const refused = plan(onlySegments, request(), NOW, noPersonalisation);
+    expect(finish(onlySegments, refused, undefined, NOW).reason).toBe('privacy');
   });
 });

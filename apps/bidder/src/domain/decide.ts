@@ -1,3 +1,6 @@
+import { UNRESTRICTED, type Decision, type Permissions } from '@streambid/privacy';
+import type { NoBid } from './no-bid.js';
+import { dsaRequired } from './request.js';
 import { impressionCostMicros, toMicros, type BidRequest, type Imp } from '@streambid/contracts';
 import type { RecentWins } from './recent-wins.js';
 import type { Blocklist } from './blocklist.js';
@@ -47,7 +50,7 @@ interface ImpPlan {
   imp: Imp;
   /** Undefined when the imp cannot be bid on at all (then `reason` says why). */
   candidates: CandidateList | undefined;
-  reason: string;
+  reason: NoBid;
 }
 
 /** Everything decided before the profile lookup. */
@@ -61,7 +64,11 @@ export interface Plan {
   needsProfile: boolean;
   imps: ImpPlan[];
   /** Set when the whole request gets no bid before any imp is considered. */
-  reason: string | undefined;
+  reason: NoBid | undefined;
+  /** The consent policy's decision for the request (docs/privacy.md). */
+  privacy: Decision;
+  /** `regs.ext.dsa.dsarequired`: from 2 on, only campaigns with DSA information bid. */
+  dsa: 0 | 1 | 2 | 3;
 }
 
 /** A bid chosen for an impression; pacing tokens are reserved for it. */
@@ -73,12 +80,14 @@ export interface ChosenBid {
   /** CPM in USD micros. */
   priceUsd: number;
   dealId: string | undefined;
+  /** Pacing tokens were taken for it (not for `test: 1` requests, which never spend). */
+  reserved: boolean;
 }
 
 export interface Outcome {
   bids: ChosenBid[];
   /** When `bids` is empty: why (the furthest stage any impression reached). */
-  reason: string;
+  reason: NoBid;
 }
 
 const byPrice = (a: Candidate, b: Candidate): number => b.priceUsd - a.priceUsd;
@@ -157,9 +166,26 @@ function planImp(
 }
 
 /** First pass, before any I/O: request-level refusals and priced candidates per impression. */
-export function plan(ctx: DecisionContext, req: BidRequest, now: number): Plan {
-  const userId = req.user?.buyeruid ?? req.user?.id;
-  const out: Plan = { req, cur: 'USD', userId, needsProfile: false, imps: [], reason: undefined };
+export function plan(
+  ctx: DecisionContext,
+  req: BidRequest,
+  now: number,
+  privacy: Decision = UNRESTRICTED,
+): Plan {
+  const requestUserId = req.user?.buyeruid ?? req.user?.id;
+  const perms = privacy.permissions;
+  // The id keys the profile and the cookie caps; without a basis for either it is not used.
+  const userId = perms.profileRead || perms.frequencyCapByCookie ? requestUserId : undefined;
+  const out: Plan = {
+    req,
+    cur: 'USD',
+    userId,
+    needsProfile: false,
+    imps: [],
+    reason: undefined,
+    privacy,
+    dsa: dsaRequired(req.regs?.ext),
+  };
   const f = requestFacts(req);
   const blocked = ctx.blocklist.match(
     {
@@ -167,7 +193,8 @@ export function plan(ctx: DecisionContext, req: BidRequest, now: number): Plan {
       siteDomain: f.siteDomain,
       appBundle: f.appBundle,
       publisherId: f.publisherId,
-      userId,
+      // Matching a blocklist is fraud prevention, not storage: the request's id is checked.
+      userId: requestUserId,
     },
     now,
   );
@@ -192,7 +219,7 @@ export function plan(ctx: DecisionContext, req: BidRequest, now: number): Plan {
     const p = planImp(ctx, req, imp, f, now);
     out.imps.push(p);
     // A lookup only matters when a profile campaign outbids the best campaign that needs none.
-    if (!out.needsProfile && p.candidates)
+    if (!out.needsProfile && perms.profileRead && p.candidates)
       for (let i = 0, c = p.candidates.at(0); c; c = p.candidates.at(++i)) {
         if (!c.e.ic.needsProfile) break;
         out.needsProfile = true;
@@ -206,9 +233,13 @@ function profileRefuses(
   e: CreativeEntry,
   profile: ProfileInput | undefined,
   recentWins: number,
-): string | undefined {
+  perms: Permissions,
+): NoBid | undefined {
   const ic = e.ic;
   if (!ic.needsProfile) return undefined;
+  // Segment targeting is personalised advertising; a cap needs the user's cookie.
+  if ((ic.segments && !perms.personalised) || (ic.c.frequencyCap && !perms.frequencyCapByCookie))
+    return 'privacy';
   if (profile === undefined) return 'profile_unavailable';
   if (profile.kind === 'optedOut') return 'opted_out';
   if (ic.segments) {
@@ -238,15 +269,16 @@ export function finish(
   now: number,
 ): Outcome {
   const bids: ChosenBid[] = [];
-  let reason = p.reason ?? 'no_candidates';
+  let reason: NoBid = p.reason ?? 'no_candidates';
   let stage = -1;
-  const note = (r: string, s: number): void => {
+  const note = (r: NoBid, s: number): void => {
     if (s > stage) {
       stage = s;
       reason = r;
     }
   };
   if (p.reason !== undefined) return { bids, reason };
+  const test = p.req.test === 1;
   for (const ip of p.imps) {
     const list = ip.candidates;
     if (list?.at(0) === undefined) note(list ? list.reason() : ip.reason, 0);
@@ -254,7 +286,11 @@ export function finish(
     for (let i = 0, c = list.at(0); c; c = list.at(++i)) {
       const recent =
         p.userId === undefined ? 0 : (ctx.recentWins?.count(p.userId, c.e.ic.c.id, now) ?? 0);
-      const refused = profileRefuses(c.e, profile, recent);
+      if (p.dsa >= 2 && c.e.ic.c.dsa === undefined) {
+        note('dsa', 1);
+        continue;
+      }
+      const refused = profileRefuses(c.e, profile, recent, p.privacy.permissions);
       if (refused) {
         note(refused, 1);
         continue;
@@ -263,7 +299,11 @@ export function finish(
       const priceCampaignCur = fromUsdMicros(ctx.rates, c.priceUsd, camp.currency);
       const priceOut = fromUsdMicros(ctx.rates, c.priceUsd, p.cur);
       if (priceCampaignCur === undefined || priceOut === undefined || priceOut <= 0) continue;
-      const gate = ctx.budget.reserve(camp.id, impressionCostMicros(priceCampaignCur), now);
+      const cost = impressionCostMicros(priceCampaignCur);
+      // Test traffic is answered as usual but never billed: it must not use up pacing either.
+      const gate = test
+        ? ctx.budget.refusal(camp.id, cost)
+        : ctx.budget.reserve(camp.id, cost, now);
       if (gate) {
         note(gate, 2);
         continue;
@@ -274,6 +314,7 @@ export function finish(
         priceMicros: priceOut,
         priceUsd: c.priceUsd,
         dealId: c.dealId,
+        reserved: !test,
       });
       break;
     }
@@ -284,6 +325,7 @@ export function finish(
 /** Gives back pacing tokens of bids that were decided but not sent (deadline passed). */
 export function releaseAll(ctx: DecisionContext, bids: readonly ChosenBid[]): void {
   for (const b of bids) {
+    if (!b.reserved) continue;
     const camp = b.e.ic.c;
     const p = fromUsdMicros(ctx.rates, b.priceUsd, camp.currency);
     if (p !== undefined) ctx.budget.release(camp.id, impressionCostMicros(p));

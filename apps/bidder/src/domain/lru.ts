@@ -4,6 +4,8 @@
  */
 export class TtlSet {
   private readonly map = new Map<string, number>(); // key → expires at (ms)
+  /** Keys pushed out by the size bound while still within their time to live. */
+  evictedEarly = 0;
 
   /**
    * @param maxSize most keys kept
@@ -33,8 +35,11 @@ export class TtlSet {
     if (this.has(key, now)) return false;
     this.map.set(key, now + this.ttlMs);
     if (this.map.size > this.maxSize) {
-      const oldest = this.map.keys().next();
-      if (oldest.done !== true) this.map.delete(oldest.value);
+      const oldest = this.map.entries().next();
+      if (oldest.done !== true) {
+        this.map.delete(oldest.value[0]);
+        if (oldest.value[1] > now) this.evictedEarly++;
+      }
     }
     return true;
   }

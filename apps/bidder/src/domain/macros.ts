@@ -4,6 +4,8 @@
  * already know and add our impression and click trackers.
  */
 
+import type { TrackerKind } from './token.js';
+
 /** Our tracker paths. */
 export const TRACK_PATHS = {
   win: '/t/win',
@@ -25,14 +27,14 @@ export interface TrackerUrls {
   click: string;
 }
 
-export function trackerUrls(base: string, token: string): TrackerUrls {
-  const t = `?t=${token}`;
+/** Tracker URLs of one bid, each with the token of its own kind. */
+export function trackerUrls(base: string, t: Readonly<Record<TrackerKind, string>>): TrackerUrls {
   return {
-    nurl: `${base}${TRACK_PATHS.win}${t}${NOTICE_MACROS}`,
-    burl: `${base}${TRACK_PATHS.bill}${t}${NOTICE_MACROS}`,
-    lurl: `${base}${TRACK_PATHS.loss}${t}&price=\${AUCTION_PRICE}&loss=\${AUCTION_LOSS}`,
-    imp: `${base}${TRACK_PATHS.imp}${t}`,
-    click: `${base}${TRACK_PATHS.click}${t}`,
+    nurl: `${base}${TRACK_PATHS.win}?t=${t.win}${NOTICE_MACROS}`,
+    burl: `${base}${TRACK_PATHS.bill}?t=${t.bill}${NOTICE_MACROS}`,
+    lurl: `${base}${TRACK_PATHS.loss}?t=${t.loss}&price=\${AUCTION_PRICE}&loss=\${AUCTION_LOSS}`,
+    imp: `${base}${TRACK_PATHS.imp}?t=${t.imp}`,
+    click: `${base}${TRACK_PATHS.click}?t=${t.click}`,
   };
 }
 
@@ -53,7 +55,10 @@ const MACRO =
 
 const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
-/** Fills macros and makes sure the impression is tracked (pixel for banners, VAST `<Impression>`). */
+/**
+ * Fills macros and makes sure the impression is tracked: a pixel for banners, an `<Impression>` in
+ * the inline VAST of video and audio ads.
+ */
 export function renderMarkup(markup: string, mtype: number, v: MarkupValues): string {
   const hadImp = markup.includes('${IMP_URL}');
   let out = markup.includes('${')
@@ -81,7 +86,8 @@ export function renderMarkup(markup: string, mtype: number, v: MarkupValues): st
   if (hadImp) return out;
   if (mtype === 1) {
     out += `<img src="${escAttr(v.impUrl)}" width="1" height="1" alt="" style="display:none">`;
-  } else if (mtype === 2) {
+  } else if (mtype === 2 || mtype === 3) {
+    // Video and audio ads are both VAST (audio since VAST 4 replaced DAAST).
     const at = out.indexOf('<InLine>');
     if (at >= 0) {
       const i = at + '<InLine>'.length;

@@ -11,7 +11,7 @@ export interface RequestFacts {
   /** Blocked categories as a set: checked against ~100 candidates per imp. */
   bcat: ReadonlySet<string> | undefined;
   badv: ReadonlySet<string> | undefined;
-  bapp: readonly string[] | undefined;
+  bapp: ReadonlySet<string> | undefined;
   country: string | undefined;
   deviceType: number | undefined;
 }
@@ -32,7 +32,7 @@ export function requestFacts(req: BidRequest): RequestFacts {
     cats,
     bcat: req.bcat && req.bcat.length > 0 ? new Set(req.bcat) : undefined,
     badv: req.badv && req.badv.length > 0 ? new Set(req.badv) : undefined,
-    bapp: req.bapp && req.bapp.length > 0 ? req.bapp : undefined,
+    bapp: req.bapp && req.bapp.length > 0 ? new Set(req.bapp) : undefined,
     country: req.device?.geo?.country ?? req.user?.geo?.country,
     deviceType: req.device?.devicetype,
   };
@@ -155,8 +155,8 @@ export function mismatch(
   const cr = e.cr;
   if (f.bcat && blockedCat(cr.cat, f.bcat)) return 'bcat';
   if (f.badv) for (const d of cr.adomain) if (f.badv.has(d)) return 'badv';
-  // No bundle field on creatives: an app-install ad links to its store page, which names the bundle.
-  if (f.bapp) for (const b of f.bapp) if (cr.landingUrl.includes(b)) return 'bapp';
+  // No bundle field on creatives: an app-install ad links to its store page, which names the app.
+  if (f.bapp) for (const id of e.appIds) if (f.bapp.has(id)) return 'bapp';
   const m = imp.media[e.mtype];
   const battr = m?.battr;
   if (battr && cr.attr.length > 0) for (const a of cr.attr) if (battr.includes(a)) return 'battr';

@@ -1,5 +1,3 @@
-import type { BidRequest } from '@streambid/contracts';
-
 /**
  * The time (same clock as `arrival`) after which we answer no-bid: `tmax` covers the exchange's
  * whole round trip, so a share of it is left for the network.
@@ -9,14 +7,12 @@ export function deadlineAt(arrival: number, tmaxMs: number, networkShare: number
 }
 
 /**
- * Whether user data may be used for this request: not for children (COPPA), and under GDPR only
- * with a consent string present (2.6 `user.consent`, 2.5 `user.ext.consent`, `regs.ext.gdpr`).
+ * `regs.ext.dsa.dsarequired` (IAB DSA Transparency extension): 0 not required, 1 supported,
+ * 2 required, 3 required and the publisher is an online platform. Anything else counts as 0.
  */
-export function profileAllowed(req: BidRequest): boolean {
-  const regs = req.regs;
-  if (regs?.coppa === 1) return false;
-  const gdpr = regs?.gdpr ?? regs?.ext?.['gdpr'];
-  if (gdpr !== 1) return true;
-  const consent = req.user?.consent ?? req.user?.ext?.['consent'];
-  return typeof consent === 'string' && consent.length > 0;
+export function dsaRequired(regsExt: Readonly<Record<string, unknown>> | undefined): 0 | 1 | 2 | 3 {
+  const dsa = regsExt?.['dsa'];
+  if (typeof dsa !== 'object' || dsa === null) return 0;
+  const v = (dsa as Record<string, unknown>)['dsarequired'];
+  return v === 1 || v === 2 || v === 3 ? v : 0;
 }

@@ -1,26 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kafka } from 'kafkajs';
-import {
-  createPublisher,
-  ensureTopics,
-  silentLogger,
-  StreamConsumer,
-  subscribe,
-  waitFor,
-  type Publisher,
-  type Redis,
-} from '@streambid/adapters';
+import { waitFor, type Publisher, type Redis, type StreamConsumer } from '@streambid/adapters';
 import type { Spend } from '@streambid/contracts';
 import { ProfileWriter } from '@streambid/profiles';
-import { testKafka, testRedis, testTopics, uniq } from '../../../../test/support/env.js';
+import { testRedis, testTopics, uniq } from '@streambid/testkit/services';
 import type { BidderInstance } from '../bidder.js';
-import { allowanceFor, bannerRequest, campaignFor, get, post, startTestBidder } from './harness.js';
+import {
+  allowanceFor,
+  bannerRequest,
+  campaignFor,
+  get,
+  post,
+  startBidderOnTopics,
+  watchValues,
+} from './harness.js';
 
 describe('bidder against the real Kafka and Redis', () => {
   const { ns, topics } = testTopics();
   const prefix = `${uniq('bid')}:`;
-  let kafka: Kafka;
   let pub: Publisher;
   let redis: Redis;
   let bidder: BidderInstance;
@@ -28,26 +25,10 @@ describe('bidder against the real Kafka and Redis', () => {
   const spends: Spend[] = [];
 
   beforeAll(async () => {
-    kafka = testKafka('eu');
-    await ensureTopics(kafka, Object.values(topics));
-    pub = await createPublisher(kafka);
+    const world = await startBidderOnTopics(ns, topics, prefix);
+    ({ pub, bidder } = world);
     redis = testRedis('eu');
-    bidder = await startTestBidder(ns, prefix);
-    await bidder.caughtUp;
-    spendConsumer = new StreamConsumer({
-      kafka,
-      service: 'bidder-test',
-      deadLetter: pub,
-      deadLetterTopic: topics.deadLetter.name,
-      logger: silentLogger(),
-      subscriptions: [
-        subscribe({
-          topic: topics.spend,
-          handle: (recs) => void spends.push(...recs.flatMap((r) => (r.value ? [r.value] : []))),
-        }),
-      ],
-    });
-    await spendConsumer.start();
+    spendConsumer = await watchValues<Spend>(world, topics, topics.spend, spends, 'bidder-test');
   });
 
   afterAll(async () => {
@@ -208,21 +189,21 @@ describe('bidder against the real Kafka and Redis', () => {
     expect((await post(bidder.port, asUser(fresh))).status).toBe(200);
   });
 
-  it('bills a win notice sent twice exactly once and refuses forged ones', async () => {
+  it('bills on the billing notice, once however often it comes, and never on the win notice', async () => {
     const domain = `${uniq('site')}.example`;
     const { c, first } = await live(domain);
     const bid = first.json?.seatbid?.[0]?.bid[0];
-    if (!bid?.nurl) throw new Error('no nurl');
+    if (!bid?.nurl || !bid.burl) throw new Error('no nurl/burl');
     const nurl = bid.nurl.replace('${AUCTION_PRICE}', '1.5');
-    const [a, b] = [await get(nurl), await get(nurl)];
+    const burl = bid.burl.replace('${AUCTION_PRICE}', '1.5');
+    // OpenRTB 2.6: a win notice does not make the impression billable.
+    expect(JSON.parse((await get(nurl)).body)).toEqual({ won: true, billed: false });
+    const [a, b] = [await get(burl), await get(burl)];
     expect(a.status).toBe(200);
     expect(JSON.parse(a.body)).toEqual({ billed: true, duplicate: false });
     expect(b.status).toBe(200);
     expect(JSON.parse(b.body)).toEqual({ billed: false, duplicate: true });
-    // The billing notice of the same bid is the same money.
-    expect(
-      JSON.parse((await get(bid.burl?.replace('${AUCTION_PRICE}', '1.5') ?? '')).body),
-    ).toMatchObject({ billed: false });
+    expect(JSON.parse((await get(nurl)).body)).toMatchObject({ billed: false });
     // A marker spend on the same key (same partition) after the notices bounds the wait.
     const marker = {
       eventId: randomUUID(),
@@ -245,31 +226,34 @@ describe('bidder against the real Kafka and Redis', () => {
       cpmMicros: 1_500_000,
       amountMicros: 1500,
       region: 'eu',
+      notice: 'burl',
+      exchange: 'default',
     });
+  });
 
-    const [payload, mac] = (new URL(nurl).searchParams.get('t') ?? '').split('.');
+  it('refuses forged tokens, and a token taken from the ad markup on the billing tracker', async () => {
+    const domain = `${uniq('site')}.example`;
+    const { first } = await live(domain);
+    const bid = first.json?.seatbid?.[0]?.bid[0];
+    if (!bid?.burl) throw new Error('no burl');
+    const burl = bid.burl.replace('${AUCTION_PRICE}', '1.5');
+    const token = new URL(burl).searchParams.get('t') ?? '';
+    const [kid, , tag] = token.split('.');
     const forged = Buffer.from(
-      JSON.stringify([
-        `x${bid.id}`,
-        'r',
-        '1',
-        c.id,
-        'cr-1',
-        9e9,
-        'USD',
-        'eu',
-        1,
-        '',
-        '',
-        '',
-        '',
-        '',
-      ]),
+      JSON.stringify([2, `x${bid.id}`, 'r', '1', 'c', 'cr', 9e9]),
     ).toString('base64url');
-    expect((await get(nurl.replace(`${payload ?? ''}.`, `${forged}.`))).status).toBe(400);
-    expect(
-      (await get(`${nurl.split('?')[0] ?? ''}?t=${payload ?? ''}.${mac ?? ''}&price=999`)).status,
-    ).toBe(400);
+    expect((await get(burl.replace(token, `${kid ?? ''}.${forged}.${tag ?? ''}`))).status).toBe(
+      400,
+    );
+    // Anyone who sees the ad can read its impression and click URLs: they must not bill.
+    const pixel = /<img src="([^"]+\/t\/imp[^"]+)"/.exec(bid.adm ?? '')?.[1] ?? '';
+    const markupToken = new URL(pixel.replace(/&amp;/g, '&')).searchParams.get('t') ?? '';
+    expect(markupToken).not.toBe('');
+    const stolen = await get(burl.replace(token, markupToken).replace('price=1.5', 'price=0'));
+    expect(stolen.status).toBe(400);
+    expect(JSON.parse(stolen.body)).toMatchObject({ field: 't' });
+    // The exchange's genuine notice is still billed.
+    expect(JSON.parse((await get(burl)).body)).toEqual({ billed: true, duplicate: false });
   });
 
   it('redirects a click to the landing page and answers the impression pixel', async () => {

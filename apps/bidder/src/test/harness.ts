@@ -1,11 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { createMetricsRegistry, silentLogger } from '@streambid/adapters';
-import type { BidRequest, BidResponse, BudgetAllowance, Campaign } from '@streambid/contracts';
-import { brokerFor, endpoints } from '../../../../test/support/env.js';
-import { makeCampaign } from '../../../../test/support/fixtures.js';
-import { startBidder, type BidderInstance } from '../bidder.js';
+import type { Kafka } from 'kafkajs';
+import {
+  createMetricsRegistry,
+  silentLogger,
+  type Publisher,
+  type StreamConsumer,
+} from '@streambid/adapters';
+import type {
+  BidRequest,
+  BidResponse,
+  BudgetAllowance,
+  Campaign,
+  Catalogue,
+  TopicDef,
+} from '@streambid/contracts';
+import {
+  brokerFor,
+  endpoints,
+  openPublisher,
+  testKafka,
+  valueCollector,
+} from '@streambid/testkit/services';
+import { makeCampaign } from '@streambid/testkit';
+import { startLocalBidder, type BidderInstance } from '../bidder.js';
 import { loadBidderConfig } from '../config.js';
-import { LocalCoordinator } from '../coordinator.js';
 
 /** An in-process bidder on a free port, reading the test's topic namespace and Redis prefix. */
 export async function startTestBidder(
@@ -25,15 +43,16 @@ export async function startTestBidder(
     BIDDER_PROFILE_TIMEOUT_MS: '200',
     BIDDER_DEFAULT_TMAX_MS: '1000',
     LOG_LEVEL: 'silent',
+    BIDDER_DEV_MODE: 'true',
+    // Requests without regs.gdpr count as outside GDPR here (the default says GDPR).
+    PRIVACY_GDPR_DEFAULT: 'false',
     ...env,
   });
-  const registry = createMetricsRegistry('bidder-test');
-  const coordinator = new LocalCoordinator(registry, 10_000, 3_600_000);
-  const bidder = await startBidder({ cfg, logger: silentLogger(), registry, coordinator });
-  void bidder.caughtUp.then(() => {
-    coordinator.ready = true;
+  return startLocalBidder({
+    cfg,
+    logger: silentLogger(),
+    registry: createMetricsRegistry('bidder-test'),
   });
-  return bidder;
 }
 
 export interface Answer {
@@ -98,4 +117,37 @@ export function allowanceFor(c: Campaign, over: Partial<BudgetAllowance> = {}): 
     exhausted: false,
     ...over,
   };
+}
+
+/** The eu Kafka with every topic of the namespace, a publisher, and a caught-up test bidder. */
+export async function startBidderOnTopics(
+  ns: string,
+  topics: Catalogue,
+  profilePrefix: string,
+): Promise<{ kafka: Kafka; pub: Publisher; bidder: BidderInstance }> {
+  const kafka = testKafka('eu');
+  const pub = await openPublisher(kafka, Object.values(topics));
+  const bidder = await startTestBidder(ns, profilePrefix);
+  await bidder.caughtUp;
+  return { kafka, pub, bidder };
+}
+
+/** A started private view that appends the values of `topic` to `sink`. */
+export async function watchValues<T>(
+  world: { kafka: Kafka; pub: Publisher },
+  topics: Catalogue,
+  topic: TopicDef,
+  sink: T[],
+  service: string,
+): Promise<StreamConsumer> {
+  const c = valueCollector<T>({
+    kafka: world.kafka,
+    topic,
+    sink,
+    deadLetter: world.pub,
+    deadLetterTopic: topics.deadLetter.name,
+    service,
+  });
+  await c.start();
+  return c;
 }

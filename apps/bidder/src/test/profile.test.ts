@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, silentLogger, type Redis } from '@streambid/adapters';
 import { ProfileReader, ProfileWriter, type ProfileLookup } from '@streambid/profiles';
-import { startDelayProxy, type DelayProxy } from '../../../../infra/src/delay-proxy.js';
-import { endpoints, testRedis, uniq } from '../../../../test/support/env.js';
-import { ProfileLookups, type LookupResult } from '../profile.js';
+import { startDelayProxy, type DelayProxy } from '@streambid/infra';
+import { endpoints, testRedis, uniq } from '@streambid/testkit/services';
+import { ProfileLookups, type LookupResult } from '../stream/profile.js';
 
 /** Runs one lookup; resolves with what `done` got, the result counted and how long it took. */
 function lookupOnce(

@@ -1,35 +1,12 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import { flagValue as flag, parseFlags, UsageError, type FlagTable } from '@streambid/adapters';
 import { parseRegionList, type Region } from '@streambid/contracts';
+import type { ReplayKind } from '../replay/lane.js';
 import { isoTime } from '../report/params.js';
 import { modelVersionSchema } from '../schema/names.js';
 
-/** Bad command-line input: the message names the flag; the process exits with status 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** Strict flag parsing: an unknown flag or a missing value is a UsageError naming the flag. */
-export function parseFlags(
-  argv: readonly string[],
-  options: Options,
-): Record<string, string | boolean | undefined> {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
-      .values as Record<string, string | boolean | undefined>;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-/** Validates one flag's value with zod; the error names the flag. */
-export function flag<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
-  const res = schema.safeParse(value);
-  if (res.success) return res.data;
-  throw new UsageError(`--${name}: ${res.error.issues[0]?.message ?? 'invalid value'}`);
-}
+// One argument helper for every command (the adapters'): a UsageError names the flag; exit 2.
+export { flag, UsageError };
 
 const timeOrEarliest = z.union([z.literal('earliest'), isoTime]);
 const regions = z.string().transform((s, ctx) => {
@@ -42,6 +19,21 @@ const regions = z.string().transform((s, ctx) => {
 });
 const positiveInt = z.coerce.number().int().positive();
 
+/** What `replay` and `follow` load unless `--topics` says otherwise. */
+export const REPLAY_KINDS: readonly ReplayKind[] = ['clicks', 'impressions', 'spend'];
+const replayKinds = z.string().transform((s, ctx) => {
+  const list = s.split(',').map((p) => p.trim());
+  const kinds = new Set<ReplayKind>();
+  for (const k of list) {
+    if (!(REPLAY_KINDS as readonly string[]).includes(k) || kinds.has(k as ReplayKind)) {
+      ctx.addIssue({ code: 'custom', message: `expected a list of ${REPLAY_KINDS.join(', ')}` });
+      return z.NEVER;
+    }
+    kinds.add(k as ReplayKind);
+  }
+  return REPLAY_KINDS.filter((k) => kinds.has(k));
+});
+
 /** `replay` / `follow` flags. */
 export interface ReplayArgs {
   fromMs: number | null;
@@ -51,17 +43,51 @@ export interface ReplayArgs {
   maxRate: number | null;
   /** Publish the blocklist after scoring. */
   publish: boolean;
+  /** Streams to load. @default clicks, impressions and spend */
+  topics?: readonly ReplayKind[];
 }
 
+/** Flags of `replay` (and, but for `--to`, of `follow`). */
+export const REPLAY_FLAGS = {
+  from: {
+    value: '<ISO|earliest>',
+    description: 'start of the event-time window (replay: required; follow: default earliest)',
+  },
+  to: { value: '<ISO>', description: 'end of the window (replay only)', default: 'the end' },
+  regions: {
+    value: 'eu,us',
+    description:
+      "regions whose history to load: this region's topics, MirrorMaker copies of others",
+    default: 'REGION',
+  },
+  into: {
+    value: '<version>',
+    description: 'model version to build (beside the live one), switched to when complete',
+    default: 'the current version',
+  },
+  'max-rate': { value: 'N', description: 'messages per second at most', default: 'unlimited' },
+  publish: { description: 'publish the blocklist after scoring (follow always does)' },
+  topics: {
+    value: 'clicks,impressions,spend',
+    description: 'streams to load',
+    default: REPLAY_KINDS.join(','),
+  },
+} as const satisfies FlagTable;
+
+const { to: _to, ...followFlags } = REPLAY_FLAGS;
+/** Flags of `follow`: those of `replay` but `--to` (a follow has no end). */
+export const FOLLOW_FLAGS = followFlags satisfies FlagTable;
+
+/** Flags of `score`. */
+export const SCORE_FLAGS = {
+  from: { value: '<ISO>', description: 'start of the window to score (required)' },
+  to: { value: '<ISO>', description: 'end of the window (required)' },
+  version: { value: '<version>', description: 'model version to score', default: 'current' },
+  'dry-run': { description: 'score without publishing the blocklist' },
+} as const satisfies FlagTable;
+
 export function parseReplayArgs(argv: readonly string[], follow: boolean): ReplayArgs {
-  const v = parseFlags(argv, {
-    from: { type: 'string' },
-    to: { type: 'string' },
-    regions: { type: 'string' },
-    into: { type: 'string' },
-    'max-rate': { type: 'string' },
-    publish: { type: 'boolean' },
-  });
+  const { values: v } = parseFlags(argv, REPLAY_FLAGS);
   if (!follow && v['from'] === undefined)
     throw new UsageError('--from: required (an ISO time or "earliest")');
   const from = v['from'] === undefined ? 'earliest' : flag('from', timeOrEarliest, v['from']);
@@ -77,6 +103,7 @@ export function parseReplayArgs(argv: readonly string[], follow: boolean): Repla
     into: v['into'] === undefined ? null : flag('into', modelVersionSchema, v['into']),
     maxRate: v['max-rate'] === undefined ? null : flag('max-rate', positiveInt, v['max-rate']),
     publish: v['publish'] === true || follow,
+    topics: v['topics'] === undefined ? REPLAY_KINDS : flag('topics', replayKinds, v['topics']),
   };
 }
 
@@ -89,12 +116,7 @@ export interface ScoreArgs {
 }
 
 export function parseScoreArgs(argv: readonly string[]): ScoreArgs {
-  const v = parseFlags(argv, {
-    from: { type: 'string' },
-    to: { type: 'string' },
-    version: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  });
+  const { values: v } = parseFlags(argv, SCORE_FLAGS);
   const fromMs = flag('from', isoTime, v['from'] ?? '');
   const toMs = flag('to', isoTime, v['to'] ?? '');
   if (toMs <= fromMs) throw new UsageError('--to: must be after --from');

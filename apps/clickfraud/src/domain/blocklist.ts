@@ -1,4 +1,5 @@
-import type { BlocklistEntry, BlockKind } from '@streambid/contracts';
+import { createHash } from 'node:crypto';
+import { blocklistEntrySchema, type BlocklistEntry, type BlockKind } from '@streambid/contracts';
 
 /** An entity's rolled-up click record over a scoring window. */
 export interface EntityScore {
@@ -25,20 +26,43 @@ export const DEFAULT_BLOCK_POLICY: BlockPolicy = {
   ttlMs: 86_400_000,
 };
 
-/** The entities that cross the policy's line, as blocklist entries expiring `ttlMs` from `now`. */
+/** `blocklistEntrySchema` limits, read off the schema: longest value, longest event id. */
+const MAX_VALUE = blocklistEntrySchema.shape.value.maxLength ?? Infinity;
+const MAX_EVENT_ID = blocklistEntrySchema.shape.eventId.maxLength ?? Infinity;
+
+/**
+ * `<kind>:<value>:<now>`, readable for short values; a long value is hashed so that any value the
+ * schema accepts gives an id within its limit (one long cookie id used to fail the whole batch).
+ */
+function entryId(kind: BlockKind, value: string, now: number): string {
+  const id = `${kind}:${value}:${String(now)}`;
+  if (id.length <= MAX_EVENT_ID) return id;
+  return `${kind}:sha256-${createHash('sha256').update(value).digest('hex').slice(0, 32)}:${String(now)}`;
+}
+
+/**
+ * The entities that cross the policy's line, as blocklist entries expiring `ttlMs` from `now`. One
+ * that cannot be an entry (a value longer than the schema allows) is left out and reported to
+ * `onSkip`; an empty value (no cookie, no IP) is no entity and is left out silently.
+ */
 export function blocklistEntries(
   scores: readonly EntityScore[],
   now: number,
   policy: BlockPolicy = DEFAULT_BLOCK_POLICY,
+  onSkip: (s: EntityScore, reason: string) => void = () => undefined,
 ): BlocklistEntry[] {
   const out: BlocklistEntry[] = [];
   for (const s of scores) {
-    if (s.value === '' || s.value.length > 256) continue;
+    if (s.value === '') continue;
     if (s.clicks < policy.minClicks[s.kind]) continue;
     const share = s.clicks === 0 ? 0 : s.invalidClicks / s.clicks;
     if (share < policy.minInvalidShare) continue;
+    if (s.value.length > MAX_VALUE) {
+      onSkip(s, `value of ${String(s.value.length)} characters, limit ${String(MAX_VALUE)}`);
+      continue;
+    }
     out.push({
-      eventId: `${s.kind}:${s.value}:${String(now)}`,
+      eventId: entryId(s.kind, s.value, now),
       ts: now,
       kind: s.kind,
       value: s.value,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blocklistEntrySchema } from '@streambid/contracts';
-import { ipv4ToInt } from '@streambid/traffic';
+import { ipv4ToInt } from '@streambid/reference-data';
 import { blocklistEntries, DEFAULT_BLOCK_POLICY } from './blocklist.js';
 import { FeatureExtractor, ipv4Int, isBotUserAgent, subnetOf } from './features.js';
 import { formatDuration, progressLine } from './progress.js';

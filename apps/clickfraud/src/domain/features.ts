@@ -1,5 +1,5 @@
 import type { ClickEvent, ImpressionEvent } from '@streambid/contracts';
-import { DataCentreIndex } from '@streambid/traffic';
+import { DataCentreIndex } from '@streambid/reference-data';
 
 /** Where a row came from in Kafka; stored with the row so a replay resumes exactly (see replay/). */
 export interface SourcePosition {
@@ -20,7 +20,7 @@ export function isBotUserAgent(ua: string | undefined): boolean {
 /**
  * A dotted-quad IPv4 address (four parts of 1–3 ASCII digits, each ≤ 255) as an unsigned 32-bit
  * integer, or -1 for anything else (IPv6, garbage). Same answers as `ipv4ToInt` of
- * @streambid/traffic, without the split and regular expressions: it runs once per replayed click.
+ * @streambid/reference-data, without the split and regular expressions: it runs once per replayed click.
  */
 export function ipv4Int(ip: string): number {
   let n = 0;
@@ -66,6 +66,10 @@ export interface ClickRow {
   placement: string;
   country: string;
   device_type: number;
+  /** The privacy rule the event was stored under ('' for events from before the field). */
+  privacy_basis: string;
+  /** The permissions that rule applied, as `privacyField` bits (0 when unknown). */
+  privacy_p: number;
   impression_ts_ms: number;
   ctit_ms: number;
   dc_provider: string;
@@ -99,6 +103,8 @@ export const IMPRESSION_COLUMNS = [
   'placement',
   'country',
   'device_type',
+  'privacy_basis',
+  'privacy_p',
   'src_topic',
   'src_partition',
   'src_offset',
@@ -167,6 +173,8 @@ export class FeatureExtractor {
       placement: e.placement ?? '',
       country: e.country ?? '',
       device_type: e.deviceType ?? 0,
+      privacy_basis: e.privacy?.basis ?? '',
+      privacy_p: e.privacy?.p ?? 0,
       src_topic: src.topic,
       src_partition: src.partition,
       src_offset: src.offset,
@@ -204,6 +212,8 @@ function rawRow(
     placement: e.placement ?? '',
     country: e.country ?? '',
     device_type: e.deviceType ?? 0,
+    privacy_basis: e.privacy?.basis ?? '',
+    privacy_p: e.privacy?.p ?? 0,
     src_topic: src.topic,
     src_partition: src.partition,
     src_offset: src.offset,

@@ -3,34 +3,55 @@
  * Replays a labelled synthetic mix through the real pipeline and prints precision and recall; the
  * last line is one JSON object.
  */
-import { parseArgs } from 'node:util';
-import { createClickHouse, createKafka, createLogger, defaultBrokers } from '@streambid/adapters';
+import {
+  argsOrExit,
+  configOrExit,
+  createClickHouse,
+  createKafka,
+  createLogger,
+  defaultBrokers,
+  envRows,
+  parseFlags,
+  UsageError,
+} from '@streambid/adapters';
 import { BOT_PATTERNS } from '@streambid/traffic';
-import { loadClickfraudConfig } from '../config.js';
+import { configSchema, loadClickfraudConfig } from '../config.js';
 import { runEvaluation } from './run.js';
 
-const { values } = parseArgs({
-  options: {
-    seed: { type: 'string', default: '42' },
-    impressions: { type: 'string', default: '200000' },
-    bots: { type: 'string', default: '300' },
-    keep: { type: 'boolean', default: false },
+const COMMAND = {
+  name: 'eval:fraud',
+  usage: 'npm run eval:fraud [-- --seed n --impressions n --bots n --keep]',
+  about:
+    'Replays a labelled synthetic mix through the real pipeline (Kafka, replay, ClickHouse, scoring) and prints precision and recall; the last line is one JSON object.',
+  flags: {
+    seed: { value: 'n', description: 'seed of the synthetic traffic', default: '42' },
+    impressions: { value: 'n', description: 'human impressions', default: '200000' },
+    bots: { value: 'n', description: 'clicks per bot pattern', default: '300' },
+    keep: { description: 'keep the topics and the database at the end' },
   },
-  strict: true,
-});
-const num = (name: string, v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`eval:fraud: --${name}: expected a non-negative integer`);
-    process.exit(2);
-  }
-  return n;
-};
-const seed = num('seed', values.seed);
-const humanImpressions = num('impressions', values.impressions);
-const perPattern = num('bots', values.bots);
+  env: envRows(configSchema, [import.meta.resolve('../config.js')]),
+  footer: 'Exit status: 0 done, 1 a failure, 2 bad flag or environment.',
+} as const;
 
-const config = loadClickfraudConfig();
+const args = argsOrExit(COMMAND, process.argv.slice(2), (argv) => {
+  const { values } = parseFlags(argv, COMMAND.flags);
+  const num = (name: 'seed' | 'impressions' | 'bots'): number => {
+    const raw = values[name] ?? COMMAND.flags[name].default;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0)
+      throw new UsageError(`--${name}: expected a non-negative integer`);
+    return n;
+  };
+  return {
+    seed: num('seed'),
+    humanImpressions: num('impressions'),
+    perPattern: num('bots'),
+    keep: values.keep === true,
+  };
+});
+const { seed, humanImpressions, perPattern } = args;
+
+const config = configOrExit(COMMAND, () => loadClickfraudConfig());
 const logger = createLogger({ service: 'clickfraud-eval', level: 'warn', destination: 2 });
 const kafka = createKafka({
   clientId: 'clickfraud-eval',
@@ -45,7 +66,7 @@ try {
     ch,
     clickhouseUrl: config.CLICKHOUSE_URL,
     logger,
-    keep: values.keep,
+    keep: args.keep,
     traffic: {
       seed,
       humanImpressions,

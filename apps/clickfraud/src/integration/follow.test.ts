@@ -1,30 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kafka } from 'kafkajs';
-import {
-  chExec,
-  createPublisher,
-  ensureTopics,
-  PartitionFetcher,
-  rawSql,
-  RecordCursor,
-  silentLogger,
-  sqlIdent,
-  waitFor,
-  type ClickHouseClient,
-  type Publisher,
-} from '@streambid/adapters';
+import { describe, expect, it } from 'vitest';
+import { PartitionFetcher, RecordCursor, silentLogger, waitFor } from '@streambid/adapters';
 import type { ClickEvent } from '@streambid/contracts';
-import {
-  brokerFor,
-  testClickHouse,
-  testKafka,
-  testTopics,
-  uniq,
-} from '../../../../test/support/env.js';
+import { brokerFor, testTopics, uniq } from '@streambid/testkit/services';
 import { produceAll } from '../eval/run.js';
 import { replay, type ReplayProgress } from '../replay/replayer.js';
 import { migrate } from '../schema/migrations.js';
-import { count, yesterdayAtUtc } from './helpers.js';
+import { count, testDatabase, useServices, yesterdayAtUtc } from './helpers.js';
 
 const T0 = yesterdayAtUtc(12);
 
@@ -50,24 +31,11 @@ function click(i: number, tag: string): ClickEvent {
 
 describe('following live clicks', () => {
   const { topics } = testTopics();
-  const db = sqlIdent(uniq('cf').replace('-', '_'));
-  let kafka: Kafka;
-  let ch: ClickHouseClient;
-  let publisher: Publisher;
-
-  beforeAll(async () => {
-    kafka = testKafka('eu');
-    ch = testClickHouse();
-    await ensureTopics(kafka, [topics.clicks, topics.impressions, topics.deadLetter]);
-    publisher = await createPublisher(kafka);
-  });
-  afterAll(async () => {
-    await publisher.close();
-    await chExec(ch, rawSql(`DROP DATABASE IF EXISTS ${db}`));
-    await ch.close();
-  });
+  const db = testDatabase();
+  const services = useServices([topics.clicks, topics.impressions, topics.deadLetter], db);
 
   it('stores clicks produced after it started, dead-letters invalid ones, and stops cleanly', async () => {
+    const { kafka, ch, publisher } = services;
     // Already in the log when the follow starts: a follow without --from begins at the live end.
     await produceAll(
       publisher,

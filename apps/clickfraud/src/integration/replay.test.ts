@@ -1,42 +1,40 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import {
-  chExec,
+  chQuery,
+  createPublisher,
+  ensureTopics,
   rawSql,
-  silentLogger,
-  sqlIdent,
   waitFor,
   type ClickHouseClient,
 } from '@streambid/adapters';
 import type { Traffic } from '@streambid/traffic';
-import {
-  endpoints,
-  testClickHouse,
-  testKafka,
-  testTopics,
-  uniq,
-} from '../../../../test/support/env.js';
-import { loadClickfraudConfig } from '../config.js';
+import { testClickHouse, testKafka, testTopics } from '@streambid/testkit/services';
+import { privacyLineage } from '../report/lineage.js';
 import { currentVersion } from '../schema/models.js';
 import { modelTables } from '../schema/names.js';
 import { runReplay, type ServiceDeps } from '../service.js';
-import { count, produceTraffic, runEntry, yesterdayAtUtc } from './helpers.js';
+import {
+  clickfraudEnv,
+  closeServices,
+  count,
+  produceTraffic,
+  runEntry,
+  serviceDeps,
+  testDatabase,
+  yesterdayAtUtc,
+} from './helpers.js';
 
 const START = yesterdayAtUtc(10);
 
 describe('replaying click history into ClickHouse', () => {
   const { ns, topics } = testTopics();
-  const db = sqlIdent(uniq('cf').replace('-', '_'));
+  const db = testDatabase();
   let kafka: Kafka;
   let ch: ClickHouseClient;
   let traffic: Traffic;
   let deps: ServiceDeps;
-  const env = (): Record<string, string> => ({
-    CLICKHOUSE_URL: endpoints().clickhouse,
-    KAFKA_BROKERS: endpoints().kafka.eu ?? '',
-    CLICKFRAUD_DB: db,
-    TOPIC_NAMESPACE: ns,
-  });
+  const env = (): Record<string, string> => clickfraudEnv(ns, db);
 
   beforeAll(async () => {
     kafka = testKafka('eu');
@@ -48,12 +46,9 @@ describe('replaying click history into ClickHouse', () => {
       humanCtr: 0.03,
       bots: { datacentre: 100, injection: 100, no_impression: 100 },
     });
-    deps = { config: loadClickfraudConfig(env()), kafka, ch, logger: silentLogger() };
+    deps = serviceDeps(kafka, ch, env());
   });
-  afterAll(async () => {
-    await chExec(ch, rawSql(`DROP DATABASE IF EXISTS ${db}`));
-    await ch.close();
-  });
+  afterAll(() => closeServices({ ch }, db));
 
   const all = { fromMs: null, toMs: null, regions: null, maxRate: null, publish: false };
 
@@ -141,4 +136,64 @@ describe('replaying click history into ClickHouse', () => {
     const distinct = await count(ch, `(SELECT DISTINCT event_id FROM ${t.impressions})`);
     expect(distinct).toBe(traffic.impressions.length);
   }, 180_000); // two replay processes and a kill: slow when the machine is shared
+});
+
+describe('privacy lineage of replayed records', () => {
+  const { ns, topics } = testTopics();
+  const db = testDatabase();
+  const kafka = testKafka('eu');
+  const ch = testClickHouse();
+  const all = { fromMs: null, toMs: null, regions: null, maxRate: null, publish: false };
+  afterAll(() => closeServices({ ch }, db));
+
+  it('stores with every record the privacy basis it was kept under, and sums them per window', async () => {
+    const at = START;
+    const click = (n: number, privacy?: { basis: string; p: number }, ua = 'Mozilla/5.0') => ({
+      eventId: `lineage-${String(n)}`,
+      ts: at + n,
+      region: 'eu' as const,
+      bidId: `lineage-bid-${String(n)}`,
+      campaignId: 'camp-lineage',
+      creativeId: 'cr-1',
+      ip: '198.51.100.0',
+      ua,
+      ...(privacy === undefined ? {} : { privacy }),
+    });
+    await ensureTopics(kafka, [topics.clicks, topics.impressions, topics.deadLetter]);
+    const publisher = await createPublisher(kafka);
+    try {
+      await publisher.publish(topics.clicks, [
+        click(1, { basis: 'coppa', p: 3 }),
+        // An escaped string: the general way, not the byte scanner.
+        click(2, { basis: 'coppa', p: 3 }, 'Mozilla/5.0 "quoted"'),
+        click(3, { basis: 'gdpr_no_measurement', p: 383 }),
+        click(4),
+      ]);
+    } finally {
+      await publisher.close();
+    }
+    const window = { fromMs: at, toMs: at + 1000 };
+    await runReplay(serviceDeps(kafka, ch, clickfraudEnv(ns, db)), {
+      ...all,
+      ...window,
+      into: 'lineage',
+    });
+    const t = modelTables(db, 'lineage');
+    const rows = await chQuery<{ event_id: string; privacy_basis: string; p: number }>(
+      ch,
+      rawSql(
+        `SELECT event_id, privacy_basis, toUInt32(privacy_p) AS p FROM ${t.clicks} ORDER BY event_id`,
+      ),
+    );
+    expect(rows).toEqual([
+      { event_id: 'lineage-1', privacy_basis: 'coppa', p: 3 },
+      { event_id: 'lineage-2', privacy_basis: 'coppa', p: 3 },
+      { event_id: 'lineage-3', privacy_basis: 'gdpr_no_measurement', p: 383 },
+      { event_id: 'lineage-4', privacy_basis: '', p: 0 },
+    ]);
+    expect(await privacyLineage(ch, t, window)).toEqual({
+      clicks: { '': 1, coppa: 2, gdpr_no_measurement: 1 },
+      impressions: {},
+    });
+  }, 120_000);
 });

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import {
-  chExec,
   createMetricsRegistry,
   createPublisher,
   rawSql,
   silentLogger,
-  sqlIdent,
   StreamConsumer,
   subscribe,
   waitFor,
@@ -16,20 +14,22 @@ import {
 } from '@streambid/adapters';
 import { blocklistEntrySchema, type BlocklistEntry } from '@streambid/contracts';
 import { BOT_PATTERNS, type Traffic } from '@streambid/traffic';
-import {
-  endpoints,
-  testClickHouse,
-  testKafka,
-  testTopics,
-  uniq,
-} from '../../../../test/support/env.js';
-import { loadClickfraudConfig } from '../config.js';
+import { testClickHouse, testKafka, testTopics } from '@streambid/testkit/services';
 import { evaluate } from '../eval/metrics.js';
 import { startHttp } from '../http/server.js';
 import { modelTables } from '../schema/names.js';
 import { report, runReplay, type ServiceDeps } from '../service.js';
 import { chQuery } from '@streambid/adapters';
-import { count, produceTraffic, runEntry, yesterdayAtUtc } from './helpers.js';
+import {
+  clickfraudEnv,
+  closeServices,
+  count,
+  produceTraffic,
+  runEntry,
+  serviceDeps,
+  testDatabase,
+  yesterdayAtUtc,
+} from './helpers.js';
 
 const START = yesterdayAtUtc(10);
 // The day of the traffic: [00:00, 24:00) UTC.
@@ -38,19 +38,14 @@ const TO = new Date(START + 14 * 3_600_000).toISOString().replace('.000Z', 'Z');
 
 describe('scoring, blocklist and fraud reports on a labelled mix', () => {
   const { ns, topics } = testTopics();
-  const db = sqlIdent(uniq('cf').replace('-', '_'));
+  const db = testDatabase();
   let kafka: Kafka;
   let ch: ClickHouseClient;
   let traffic: Traffic;
   let deps: ServiceDeps;
   let publisher: Publisher;
   let http: { port: number; close: () => void };
-  const env = (): Record<string, string> => ({
-    CLICKHOUSE_URL: endpoints().clickhouse,
-    KAFKA_BROKERS: endpoints().kafka.eu ?? '',
-    CLICKFRAUD_DB: db,
-    TOPIC_NAMESPACE: ns,
-  });
+  const env = (): Record<string, string> => clickfraudEnv(ns, db);
 
   beforeAll(async () => {
     kafka = testKafka('eu');
@@ -61,7 +56,7 @@ describe('scoring, blocklist and fraud reports on a labelled mix', () => {
       humanImpressions: 40_000,
       bots: Object.fromEntries(BOT_PATTERNS.map((p) => [p, 80])),
     });
-    deps = { config: loadClickfraudConfig(env()), kafka, ch, logger: silentLogger() };
+    deps = serviceDeps(kafka, ch, env());
     publisher = await createPublisher(kafka);
     await runReplay(
       deps,
@@ -77,9 +72,7 @@ describe('scoring, blocklist and fraud reports on a labelled mix', () => {
   }, 150_000);
   afterAll(async () => {
     http.close();
-    await publisher.close();
-    await chExec(ch, rawSql(`DROP DATABASE IF EXISTS ${db}`));
-    await ch.close();
+    await closeServices({ ch, publisher }, db);
   });
 
   it('meets the precision (≥ 0.95) and recall (≥ 0.9) goals against the generator labels', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chExec, chQuery, rawSql, sqlIdent, type ClickHouseClient } from '@streambid/adapters';
-import { testClickHouse, uniq } from '../../../../test/support/env.js';
+import { testClickHouse, uniq } from '@streambid/testkit/services';
 import { CLICK_COLUMNS, FeatureExtractor } from '../domain/features.js';
 import { TableSink } from '../replay/sink.js';
 import { clickLine } from '../replay/tsv.js';

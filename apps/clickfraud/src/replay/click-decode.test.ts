@@ -7,10 +7,12 @@ const valid = {
   eventId: 'c-1',
   ts: 1_700_000_000_000,
   region: 'eu',
+  test: true,
   bidId: 'b-1',
   campaignId: 'camp-1',
   creativeId: 'cr-1',
   impressionTs: 1_699_999_990_000,
+  privacy: { basis: 'coppa', p: 3 },
   userId: 'u-1',
   ip: '10.1.2.3',
   ua: 'Mozilla/5.0',
@@ -52,6 +54,14 @@ const PROBES: unknown[] = [
   'a'.repeat(1025),
   [],
   {},
+  false,
+  { basis: 'gdpr', p: 0 },
+  { basis: 'gdpr', p: 0xffff },
+  { basis: 'gdpr', p: 0x10000 },
+  { basis: '', p: 1 },
+  { basis: 'a'.repeat(33), p: 1 },
+  { basis: 'gdpr' },
+  { basis: 'gdpr', p: 1, extra: 'stripped' },
 ];
 
 function cases(): unknown[] {

@@ -1,5 +1,5 @@
 import { decode, type Decoded } from '@streambid/adapters';
-import { TOPICS, type ClickEvent } from '@streambid/contracts';
+import { clickSchema, privacySchema, TOPICS, type ClickEvent } from '@streambid/contracts';
 
 /**
  * A hand-written equivalent of the `clicks` topic schema (`clickSchema`), for the replay hot path:
@@ -50,6 +50,9 @@ export function isClick(v: unknown): v is ClickEvent {
     !str(o['eventId'], 1, 128) ||
     !time(o['ts']) ||
     (region !== 'eu' && region !== 'us' && region !== 'ap') ||
+    (o['test'] !== undefined && o['test'] !== true) ||
+    // Nested, and rarer on this path (the fast encoder takes plain clicks): zod checks it.
+    (o['privacy'] !== undefined && !privacySchema.safeParse(o['privacy']).success) ||
     !str(o['bidId'], 1, 256) ||
     !str(o['campaignId'], 1, 256) ||
     !str(o['creativeId'], 1, 256) ||
@@ -71,27 +74,11 @@ export function checkClick(v: unknown): ClickEvent | null {
   if (!isClick(v)) return null;
   const o = v as Obj;
   // Like zod: only the schema's keys, in its order, and only those present.
-  const out: Obj = {
-    eventId: o['eventId'],
-    ts: o['ts'],
-    region: o['region'],
-    bidId: o['bidId'],
-    campaignId: o['campaignId'],
-    creativeId: o['creativeId'],
-  };
-  for (const k of OPTIONAL) if (o[k] !== undefined) out[k] = o[k];
+  const out: Obj = {};
+  for (const k of KEYS) if (o[k] !== undefined) out[k] = o[k];
+  const p = o['privacy'] as Obj | undefined;
+  if (p !== undefined) out['privacy'] = { basis: p['basis'], p: p['p'] };
   return out as ClickEvent;
 }
 
-const OPTIONAL = [
-  'impressionTs',
-  'userId',
-  'ip',
-  'ua',
-  'siteDomain',
-  'appBundle',
-  'publisherId',
-  'placement',
-  'country',
-  'deviceType',
-] as const;
+const KEYS = Object.keys(clickSchema.shape);

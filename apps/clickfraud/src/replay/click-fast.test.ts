@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { clickSchema } from '@streambid/contracts';
 import { FeatureExtractor } from '../domain/features.js';
 import { decodeClick } from './click-decode.js';
 import { FastClickEncoder } from './click-fast.js';
@@ -12,6 +14,7 @@ const base: Record<string, unknown> = {
   campaignId: 'camp-1',
   creativeId: 'cr-1',
   impressionTs: 1_699_999_990_000,
+  privacy: { basis: 'gdpr_no_measurement', p: 383 },
   userId: 'u-1',
   ip: '3.80.0.9',
   ua: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0',
@@ -65,6 +68,16 @@ const VALUES: unknown[] = [
   'a'.repeat(257),
   { nested: 1 },
   [1],
+  {},
+  { basis: 'coppa', p: 0 },
+  { basis: 'coppa', p: 65_535 },
+  { basis: 'coppa', p: 65_536 },
+  { basis: '', p: 1 },
+  { basis: 'a'.repeat(33), p: 1 },
+  { basis: 'coppa' },
+  { p: 1, basis: 'tab\there' },
+  { basis: 'coppa', p: 1, extra: { deeper: 1 } },
+  { basis: 'coppa', p: 1, basis2: 'x' },
 ];
 
 /** A small deterministic generator (mulberry32). */
@@ -100,6 +113,32 @@ describe('the fast click encoder', () => {
     const raw = Buffer.from(JSON.stringify(base));
     expect(fastLine(enc, raw, '42')).toBe(generalLine(fx, raw, '42'));
     expect(fastLine(enc, raw, '42')).toContain('\taws\t');
+  });
+
+  it('stores the privacy basis and permission bits on the fast path, as the general path does', () => {
+    const raw = Buffer.from(JSON.stringify(base));
+    expect(fastLine(enc, raw, '42')).toContain('\tgdpr_no_measurement\t383\t');
+    const without = { ...base, privacy: undefined };
+    const rawWithout = Buffer.from(JSON.stringify(without));
+    expect(fastLine(enc, rawWithout, '42')).toBe(generalLine(fx, rawWithout, '42'));
+    expect(fastLine(enc, rawWithout, '42')).toContain('\t\t0\tclicks\t');
+  });
+
+  it('leaves a click carrying a field it cannot check (the test flag) to the general way', () => {
+    const raw = Buffer.from(JSON.stringify({ ...base, test: true }));
+    expect(generalLine(fx, raw, '42')).not.toBeNull();
+    expect(fastLine(enc, raw, '42')).toBeNull();
+  });
+
+  it('refuses a string one past the bound clickSchema gives it', () => {
+    for (const [k, s] of Object.entries(clickSchema.shape)) {
+      const inner = s instanceof z.ZodOptional ? s.unwrap() : s;
+      if (!(inner instanceof z.ZodString) || inner.maxLength === null) continue;
+      const at = Buffer.from(JSON.stringify({ ...base, [k]: 'a'.repeat(inner.maxLength) }));
+      const over = Buffer.from(JSON.stringify({ ...base, [k]: 'a'.repeat(inner.maxLength + 1) }));
+      expect(fastLine(enc, at, '1'), k).toBe(generalLine(fx, at, '1'));
+      expect(fastLine(enc, over, '1'), k).toBeNull();
+    }
   });
 
   it('never accepts what the general path rejects, and agrees byte for byte on the rest', () => {

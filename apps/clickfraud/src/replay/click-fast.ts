@@ -1,4 +1,6 @@
+import { clickSchema } from '@streambid/contracts';
 import type { FeatureExtractor } from '../domain/features.js';
+import { flatFields, Kind, type FlatField } from './flat-fields.js';
 
 /**
  * The replay's fastest path: a click message straight from its JSON bytes to its TabSeparated
@@ -10,46 +12,45 @@ import type { FeatureExtractor } from '../domain/features.js';
  * decides. click-fast.test.ts checks both ways agree.
  */
 
-/** Field indexes, in the order of the schema. */
-const F = {
-  eventId: 0,
-  ts: 1,
-  region: 2,
-  bidId: 3,
-  campaignId: 4,
-  creativeId: 5,
-  impressionTs: 6,
-  userId: 7,
-  ip: 8,
-  ua: 9,
-  siteDomain: 10,
-  appBundle: 11,
-  publisherId: 12,
-  placement: 13,
-  country: 14,
-  deviceType: 15,
-} as const;
-const KEYS = Object.keys(F).map((k) => Buffer.from(k, 'latin1'));
-const NUMERIC = (1 << F.ts) | (1 << F.impressionTs) | (1 << F.deviceType);
-/** Schema bounds of the string fields: [min, max] length. */
-const BOUNDS_BY_FIELD: Partial<Record<number, readonly [number, number]>> = {
-  [F.eventId]: [1, 128],
-  [F.bidId]: [1, 256],
-  [F.campaignId]: [1, 256],
-  [F.creativeId]: [1, 256],
-  [F.userId]: [0, 256],
-  [F.ip]: [0, 64],
-  [F.ua]: [0, 1024],
-  [F.siteDomain]: [0, 256],
-  [F.appBundle]: [0, 256],
-  [F.publisherId]: [0, 256],
-  [F.placement]: [0, 256],
-  [F.country]: [0, 3],
-};
-const MIN_LEN = Int32Array.from({ length: 16 }, (_, k) => BOUNDS_BY_FIELD[k]?.[0] ?? 0);
-const MAX_LEN = Int32Array.from({ length: 16 }, (_, k) => BOUNDS_BY_FIELD[k]?.[1] ?? -1);
-const REQUIRED = (1 << F.eventId) | (1 << F.ts) | (1 << F.region) | (1 << F.bidId);
-const REQUIRED_ALL = REQUIRED | (1 << F.campaignId) | (1 << F.creativeId);
+// Keys, kinds and bounds are read off `clickSchema` once, at module load (flat-fields.ts), into
+// typed arrays indexed by field, one array of field indexes per kind. Against the hand-written
+// table it replaced, interleaved in one process on a quiet machine: scan 1.08–1.14 µs against
+// 1.05–1.11 µs per click at the 10th percentile (~30 ns, mostly the general enum match for
+// `region`), scan + write 2.4–2.5 µs both, equal within noise.
+const FIELDS = flatFields(clickSchema);
+const N = FIELDS.length;
+// Sets of fields are bit masks in a small integer.
+if (N > 31) throw new Error(`clickSchema has ${String(N)} fields; the fast decoder takes 31`);
+/** Field indexes, in the order of the schema, by path (`privacy.basis`). */
+const F = Object.fromEntries(FIELDS.map((f, k) => [f.path, k])) as Record<
+  keyof typeof clickSchema.shape | 'privacy.basis' | 'privacy.p',
+  number
+>;
+const mask = (p: (f: FlatField) => boolean): number =>
+  FIELDS.reduce((m, f, k) => (p(f) ? m | (1 << k) : m), 0);
+const fieldsWhere = (p: (f: FlatField) => boolean): Int8Array =>
+  Int8Array.from(FIELDS.flatMap((f, k) => (p(f) ? [k] : [])));
+const NUMERIC = mask((f) => f.kind === Kind.num);
+const OBJECT = mask((f) => f.kind === Kind.obj);
+const REQUIRED_TOP = mask((f) => f.required && f.parent < 0);
+/** Nested objects, and the fields each of them requires. */
+const OBJECTS = fieldsWhere((f) => f.kind === Kind.obj);
+const REQUIRED_IN = Int32Array.from(FIELDS, (_, k) => mask((f) => f.required && f.parent === k));
+/** The scanner reads only integers in [0, 10^15): a range that holds them all needs no check. */
+const SCANNED_MAX = 1e15 - 1;
+const STRINGS = fieldsWhere((f) => f.kind === Kind.str);
+/** Numbers with a bound the scan does not imply. */
+const RANGED = fieldsWhere((f) => f.kind === Kind.num && (f.min > 0 || f.max < SCANNED_MAX));
+const ENUMS = fieldsWhere((f) => f.kind === Kind.enum);
+/** The keys the scanner takes, and their field indexes; any other key goes the general way. */
+const KEY_FIELD = fieldsWhere((f) => f.kind !== Kind.other);
+const KEYS = Array.from(KEY_FIELD, (k) => Buffer.from(FIELDS[k]?.key ?? '', 'latin1'));
+const KEY_PARENT = Int8Array.from(KEY_FIELD, (k) => FIELDS[k]?.parent ?? -1);
+const MIN_LEN = Int32Array.from(FIELDS, (f) => f.minLength);
+const MAX_LEN = Int32Array.from(FIELDS, (f) => Math.min(f.maxLength, 0x7fffffff));
+const MIN = Float64Array.from(FIELDS, (f) => f.min);
+const MAX = Float64Array.from(FIELDS, (f) => f.max);
+const OPTIONS = FIELDS.map((f) => f.options.map((o) => Buffer.from(o, 'latin1')));
 
 const QUOTE = 0x22;
 const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -57,56 +58,72 @@ const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c
 /** Reusable parse state (one per encoder): value spans and numbers by field. */
 class Fields {
   seen = 0;
-  readonly start = new Int32Array(16);
-  readonly end = new Int32Array(16);
-  readonly num = new Float64Array(16);
+  readonly start = new Int32Array(N);
+  readonly end = new Int32Array(N);
+  readonly num = new Float64Array(N);
 }
 
-/** Which known key spans raw[s, e), or -1. */
-function keyAt(raw: Buffer, s: number, e: number): number {
+/** Which known key of the object `parent` (-1: the top level) spans raw[s, e), or -1. */
+function keyAt(raw: Buffer, s: number, e: number, parent: number): number {
   const len = e - s;
   for (let k = 0; k < KEYS.length; k++) {
     const key = KEYS[k] as Buffer;
-    if (key.length !== len || key[0] !== raw[s]) continue;
+    if (KEY_PARENT[k] !== parent || key.length !== len || key[0] !== raw[s]) continue;
     let i = 1;
     while (i < len && key[i] === raw[s + i]) i++;
-    if (i === len) return k;
+    if (i === len) return KEY_FIELD[k] ?? -1;
   }
   return -1;
 }
 
-/** Scans the object into `f`; false for anything outside the plain shape. */
+/** Scans the message into `f`; false for anything outside the plain shape. */
 function scan(raw: Buffer, f: Fields): boolean {
   const n = raw.length;
-  let i = 0;
   f.seen = 0;
+  let i = 0;
   while (i < n && isWs(raw[i] ?? 0)) i++;
-  if (raw[i++] !== 0x7b) return false;
+  i = scanObject(raw, i, f, -1);
+  if (i < 0) return false;
+  while (i < n && isWs(raw[i] ?? 0)) i++;
+  return i === n;
+}
+
+/**
+ * Scans the object at raw[i] (the top level when `parent` is -1, else the nested object of field
+ * `parent`) into `f`; the offset after its closing brace, or -1 outside the plain shape.
+ */
+function scanObject(raw: Buffer, i: number, f: Fields, parent: number): number {
+  const n = raw.length;
+  if (raw[i++] !== 0x7b) return -1;
   for (;;) {
     while (i < n && isWs(raw[i] ?? 0)) i++;
-    if (raw[i++] !== QUOTE) return false;
+    if (raw[i++] !== QUOTE) return -1;
     const ks = i;
     while (i < n && raw[i] !== QUOTE) i++;
-    const k = keyAt(raw, ks, i++);
-    if (k < 0 || (f.seen & (1 << k)) !== 0) return false;
+    const k = keyAt(raw, ks, i++, parent);
+    if (k < 0 || (f.seen & (1 << k)) !== 0) return -1;
     f.seen |= 1 << k;
     while (i < n && isWs(raw[i] ?? 0)) i++;
-    if (raw[i++] !== 0x3a) return false;
+    if (raw[i++] !== 0x3a) return -1;
     while (i < n && isWs(raw[i] ?? 0)) i++;
     const c = raw[i] ?? 0;
-    if (c === QUOTE) {
-      if ((NUMERIC & (1 << k)) !== 0) return false;
+    if ((OBJECT & (1 << k)) !== 0) {
+      // Keys of an object nested in a nested one are never known: one level only.
+      i = c === 0x7b ? scanObject(raw, i, f, k) : -1;
+      if (i < 0) return -1;
+    } else if (c === QUOTE) {
+      if ((NUMERIC & (1 << k)) !== 0) return -1;
       const vs = ++i;
       for (;;) {
         const b = raw[i];
-        if (b === undefined || b < 0x20 || b > 0x7e || b === 0x5c) return false;
+        if (b === undefined || b < 0x20 || b > 0x7e || b === 0x5c) return -1;
         if (b === QUOTE) break;
         i++;
       }
       f.start[k] = vs;
       f.end[k] = i++;
     } else if (c >= 0x30 && c <= 0x39) {
-      if ((NUMERIC & (1 << k)) === 0) return false;
+      if ((NUMERIC & (1 << k)) === 0) return -1;
       const vs = i;
       let v = 0;
       while (i < n && (raw[i] ?? 0) >= 0x30 && (raw[i] ?? 0) <= 0x39)
@@ -114,34 +131,55 @@ function scan(raw: Buffer, f: Fields): boolean {
       const d = raw[i];
       // Leading zeros, fractions, exponents and long numbers are left to JSON.parse.
       if (i - vs > 15 || (c === 0x30 && i - vs > 1) || d === 0x2e || d === 0x65 || d === 0x45)
-        return false;
+        return -1;
       f.num[k] = v;
-    } else return false;
+    } else return -1;
     while (i < n && isWs(raw[i] ?? 0)) i++;
     const sep = raw[i++];
-    if (sep === 0x7d) break;
-    if (sep !== 0x2c) return false;
+    if (sep === 0x7d) return i;
+    if (sep !== 0x2c) return -1;
   }
-  while (i < n && isWs(raw[i] ?? 0)) i++;
-  return i === n;
 }
 
-/** The checks of `clickSchema` on scanned fields. */
-function valid(raw: Buffer, f: Fields): boolean {
-  if ((f.seen & REQUIRED_ALL) !== REQUIRED_ALL) return false;
-  for (let k = 0; k < 16; k++) {
-    const max = MAX_LEN[k] ?? -1;
-    if (max < 0 || (f.seen & (1 << k)) === 0) continue;
-    const len = (f.end[k] ?? 0) - (f.start[k] ?? 0);
-    if (len < (MIN_LEN[k] ?? 0) || len > max) return false;
+/** Whether raw[s, e) is one of `options`' bytes. */
+function isOption(raw: Buffer, s: number, e: number, options: readonly Buffer[]): boolean {
+  const len = e - s;
+  for (let o = 0; o < options.length; o++) {
+    const opt = options[o] as Buffer;
+    if (opt.length !== len || opt[0] !== raw[s]) continue;
+    let i = 1;
+    while (i < len && opt[i] === raw[s + i]) i++;
+    if (i === len) return true;
   }
-  const rs = f.start[F.region] ?? 0;
-  if ((f.end[F.region] ?? 0) - rs !== 2) return false;
-  const r0 = raw[rs];
-  const r1 = raw[rs + 1];
-  return (
-    (r0 === 0x65 && r1 === 0x75) || (r0 === 0x75 && r1 === 0x73) || (r0 === 0x61 && r1 === 0x70)
-  );
+  return false;
+}
+
+/** The checks of `clickSchema` on scanned fields: one pass per kind, over that kind's fields. */
+function valid(raw: Buffer, f: Fields): boolean {
+  const seen = f.seen;
+  if ((seen & REQUIRED_TOP) !== REQUIRED_TOP) return false;
+  for (let j = 0; j < OBJECTS.length; j++) {
+    const k = OBJECTS[j] ?? 0;
+    const req = REQUIRED_IN[k] ?? 0;
+    if ((seen & (1 << k)) !== 0 && (seen & req) !== req) return false;
+  }
+  for (let j = 0; j < STRINGS.length; j++) {
+    const k = STRINGS[j] ?? 0;
+    if ((seen & (1 << k)) === 0) continue;
+    const len = (f.end[k] ?? 0) - (f.start[k] ?? 0);
+    if (len < (MIN_LEN[k] ?? 0) || len > (MAX_LEN[k] ?? 0)) return false;
+  }
+  for (let j = 0; j < RANGED.length; j++) {
+    const k = RANGED[j] ?? 0;
+    const v = f.num[k] ?? 0;
+    if ((seen & (1 << k)) !== 0 && !(v >= (MIN[k] ?? 0) && v <= (MAX[k] ?? 0))) return false;
+  }
+  for (let j = 0; j < ENUMS.length; j++) {
+    const k = ENUMS[j] ?? 0;
+    if ((seen & (1 << k)) === 0) continue;
+    if (!isOption(raw, f.start[k] ?? 0, f.end[k] ?? 0, OPTIONS[k] ?? [])) return false;
+  }
+  return true;
 }
 
 /** Whether the scanned message holds field `k`. */
@@ -274,6 +312,9 @@ export class FastClickEncoder {
     o = field(raw, f, F.placement, out, o);
     o = field(raw, f, F.country, out, o);
     o = writeInt(out, o, has(f, F.deviceType) ? (f.num[F.deviceType] ?? 0) : 0);
+    out[o++] = 0x09;
+    o = field(raw, f, F['privacy.basis'], out, o);
+    o = writeInt(out, o, has(f, F['privacy.p']) ? (f.num[F['privacy.p']] ?? 0) : 0);
     out[o++] = 0x09;
     o = writeAscii(out, o, topic);
     out[o++] = 0x09;

@@ -15,6 +15,7 @@ import { decodeClick, parseClick } from './click-decode.js';
 import { FastClickEncoder } from './click-fast.js';
 import type { PartitionPlan, ReplayProgress } from './plan.js';
 import { TableSink, type TableSinkOptions } from './sink.js';
+import { SPEND_COLUMNS, spendLine } from './spend-row.js';
 import { clickLine, impressionLine, isPlainJson } from './tsv.js';
 
 /** What every lane of one replay shares. */
@@ -24,7 +25,9 @@ export interface LaneContext {
   clientId: string;
   ch: ClickHouseClient;
   tables: ModelTables;
-  kindOf: ReadonlyMap<string, 'clicks' | 'impressions'>;
+  /** The spend ledger table (`schema/ledger.ts`), when spend topics are replayed. */
+  spendTable?: string;
+  kindOf: ReadonlyMap<string, ReplayKind>;
   features: FeatureExtractor;
   /** Event-time window [fromMs, toMs). */
   fromMs: number;
@@ -37,6 +40,9 @@ export interface LaneContext {
   /** Reports an error that must stop the whole replay. */
   fail: (err: unknown) => void;
 }
+
+/** The streams a replay loads: clicks and impressions into a model version, spend into the ledger. */
+export type ReplayKind = 'clicks' | 'impressions' | 'spend';
 
 /** Messages decoded between two turns of the event loop. */
 const YIELD_EVERY = 2048;
@@ -53,7 +59,7 @@ const key = (topic: string, partition: number): string => `${topic}:${String(par
  * waits on an insert. Exactly-once holds per lane: each sink inserts strictly in order.
  */
 export class Lane {
-  readonly sinks: { clicks: TableSink; impressions: TableSink };
+  readonly sinks: { clicks: TableSink; impressions: TableSink; spend: TableSink | null };
   private fetcher: PartitionFetcher | undefined = undefined;
   private running: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -79,6 +85,10 @@ export class Lane {
     this.sinks = {
       clicks: new TableSink(ctx.ch, ctx.tables.clicks, CLICK_COLUMNS, ctx.sink),
       impressions: new TableSink(ctx.ch, ctx.tables.impressions, IMPRESSION_COLUMNS, ctx.sink),
+      spend:
+        ctx.spendTable === undefined
+          ? null
+          : new TableSink(ctx.ch, ctx.spendTable, SPEND_COLUMNS, ctx.sink),
     };
     this.fast = new FastClickEncoder(ctx.features);
     this.slice =
@@ -91,7 +101,9 @@ export class Lane {
   }
 
   get written(): number {
-    return this.sinks.clicks.written + this.sinks.impressions.written;
+    return (
+      this.sinks.clicks.written + this.sinks.impressions.written + (this.sinks.spend?.written ?? 0)
+    );
   }
 
   /** Connects to the partition leaders and starts reading from the planned offsets. */
@@ -118,7 +130,11 @@ export class Lane {
 
   /** Starts due partial inserts and surfaces a failed insert. */
   async tick(): Promise<void> {
-    await Promise.all([this.sinks.clicks.tick(), this.sinks.impressions.tick()]);
+    await Promise.all([
+      this.sinks.clicks.tick(),
+      this.sinks.impressions.tick(),
+      this.sinks.spend?.tick(),
+    ]);
   }
 
   /** Stops reading (the response in hand finishes), then inserts everything buffered. Idempotent. */
@@ -129,6 +145,7 @@ export class Lane {
       await this.running;
       await this.sinks.clicks.drain();
       await this.sinks.impressions.drain();
+      await this.sinks.spend?.drain();
     })();
     return this.stopped;
   }
@@ -150,7 +167,7 @@ export class Lane {
     if (!plan || !kind || !this.open.has(k)) return;
     const { features, progress, fromMs, toMs } = this.ctx;
     const fast = this.fast;
-    const { clicks, impressions } = this.sinks;
+    const { clicks, impressions, spend } = this.sinks;
     const bad: { offset: string; value: string; reason: string }[] = [];
     const start = Number(plan.start);
     const end = plan.end === null ? Number.POSITIVE_INFINITY : Number(plan.end);
@@ -206,6 +223,11 @@ export class Lane {
         // Offsets for times are approximate; the event time decides membership of the window.
         if (e.ts >= fromMs && e.ts < toMs)
           clicks.push(clickLine(features.click(e, src), isPlainJson(raw)), src);
+      } else if (kind === 'spend') {
+        const d = decode(TOPICS.spend, raw);
+        if (!d.ok) bad.push({ offset, value: raw.toString('utf8'), reason: d.reason });
+        else if (spend && d.value.ts >= fromMs && d.value.ts < toMs)
+          spend.push(spendLine(d.value, src), src);
       } else {
         const d = decode(TOPICS.impressions, raw);
         if (!d.ok) bad.push({ offset, value: raw.toString('utf8'), reason: d.reason });
@@ -219,6 +241,7 @@ export class Lane {
     if (bad.length > 0) await this.deadLetter(topic, partition, bad);
     await clicks.settle();
     await impressions.settle();
+    await spend?.settle();
     // Transaction markers hold offsets too: the position after the last batch decides the end.
     if (reachedEnd || (c.nextOffset >= 0 && c.nextOffset >= end)) {
       this.open.delete(k);

@@ -2,17 +2,21 @@ import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient, Logger, Publisher } from '@streambid/adapters';
 import type { TopicDef } from '@streambid/contracts';
 import { FeatureExtractor } from '../domain/features.js';
-import { Lane, type LaneContext } from './lane.js';
+import { Lane, type LaneContext, type ReplayKind } from './lane.js';
 import type { ReplayProgress } from './plan.js';
 
 export type { ReplayProgress } from './plan.js';
 import type { ModelTables } from '../schema/names.js';
 import { planTopic, storedOffsets, type PartitionPlan } from './plan.js';
 
+const KINDS: readonly ReplayKind[] = ['clicks', 'impressions', 'spend'];
+
 /** Physical topics to replay, grouped by the stream they carry. */
 export interface ReplayTopics {
   clicks: string[];
   impressions: string[];
+  /** Spend topics (local and MirrorMaker copies), loaded into `spendTable`. @default [] */
+  spend?: string[];
 }
 
 /** Options of {@link replay}. */
@@ -20,6 +24,8 @@ export interface ReplayOptions {
   kafka: Kafka;
   ch: ClickHouseClient;
   tables: ModelTables;
+  /** The spend ledger table; required when `topics.spend` is not empty. */
+  spendTable?: string;
   topics: ReplayTopics;
   /** Event-time window start (ms), or null for the earliest retained message. */
   fromMs: number | null;
@@ -47,11 +53,9 @@ export interface ReplayOptions {
   logger: Logger;
 }
 
-type Kind = 'clicks' | 'impressions';
-
 /**
  * Replays clicks and impressions from Kafka into a model version's raw tables (the materialized
- * views build the rollups). Partitions start at the offset for the window start, or right after
+ * views build the rollups), and spend into the spend ledger. Partitions start at the offset for the window start, or right after
  * the highest offset the table already holds: rows and their offsets are stored in the same insert,
  * so a crash anywhere resumes exactly once, with no duplicates and no gaps. The partitions are
  * shared out among `lanes` partition fetchers, each with its own sinks (see {@link Lane}).
@@ -59,9 +63,15 @@ type Kind = 'clicks' | 'impressions';
 export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
   const log = opts.logger.child({ module: 'replay' });
   const follow = opts.follow ?? false;
-  const kindOf = new Map<string, Kind>();
-  for (const k of ['clicks', 'impressions'] as const)
-    for (const t of opts.topics[k]) kindOf.set(t, k);
+  const kindOf = new Map<string, ReplayKind>();
+  const spendTopics = opts.topics.spend ?? [];
+  if (spendTopics.length > 0 && opts.spendTable === undefined)
+    throw new Error('replay: spend topics need a spend table');
+  const tableOf = (k: ReplayKind): string =>
+    k === 'spend' ? (opts.spendTable ?? '') : opts.tables[k];
+  const topicsOf = (k: ReplayKind): readonly string[] =>
+    k === 'spend' ? spendTopics : opts.topics[k];
+  for (const k of KINDS) for (const t of topicsOf(k)) kindOf.set(t, k);
 
   const admin = opts.kafka.admin();
   await admin.connect();
@@ -70,9 +80,10 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
   try {
     // The lanes fetch from the partition leaders themselves, bootstrapped from the same cluster.
     brokers = (await admin.describeCluster()).brokers.map((b) => `${b.host}:${String(b.port)}`);
-    for (const k of ['clicks', 'impressions'] as const) {
-      const stored = await storedOffsets(opts.ch, opts.tables[k]);
-      for (const topic of opts.topics[k])
+    for (const k of KINDS) {
+      if (topicsOf(k).length === 0) continue;
+      const stored = await storedOffsets(opts.ch, tableOf(k));
+      for (const topic of topicsOf(k))
         plans.push(
           ...(await planTopic(admin, topic, {
             fromMs: opts.fromMs,
@@ -104,6 +115,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
     clientId: `clickfraud-replay-${opts.tables.version}`,
     ch: opts.ch,
     tables: opts.tables,
+    ...(spendTopics.length > 0 && opts.spendTable !== undefined
+      ? { spendTable: opts.spendTable }
+      : {}),
     kindOf,
     features: new FeatureExtractor(),
     fromMs: opts.fromMs ?? Number.NEGATIVE_INFINITY,

@@ -45,13 +45,13 @@ export function tsvLine<Row extends TsvRow<Row>>(
  */
 export function clickLine(r: ClickRow, plain: boolean): string {
   if (!plain) return tsvLine(CLICK_COLUMNS, r);
-  return `${String(r.ts)}\t${String(r.ts_ms)}\t${r.region}\t${r.event_id}\t${r.bid_id}\t${r.campaign_id}\t${r.creative_id}\t${r.user_id}\t${r.ip}\t${r.subnet}\t${r.ua}\t${r.inventory}\t${String(r.is_app)}\t${r.publisher}\t${r.placement}\t${r.country}\t${String(r.device_type)}\t${r.src_topic}\t${String(r.src_partition)}\t${r.src_offset}\t${String(r.impression_ts_ms)}\t${String(r.ctit_ms)}\t${r.dc_provider}\t${String(r.bot_ua)}\n`;
+  return `${String(r.ts)}\t${String(r.ts_ms)}\t${r.region}\t${r.event_id}\t${r.bid_id}\t${r.campaign_id}\t${r.creative_id}\t${r.user_id}\t${r.ip}\t${r.subnet}\t${r.ua}\t${r.inventory}\t${String(r.is_app)}\t${r.publisher}\t${r.placement}\t${r.country}\t${String(r.device_type)}\t${r.privacy_basis}\t${String(r.privacy_p)}\t${r.src_topic}\t${String(r.src_partition)}\t${r.src_offset}\t${String(r.impression_ts_ms)}\t${String(r.ctit_ms)}\t${r.dc_provider}\t${String(r.bot_ua)}\n`;
 }
 
 /** An impression row as one line in {@link IMPRESSION_COLUMNS} order; see {@link clickLine}. */
 export function impressionLine(r: ImpressionRow, plain: boolean): string {
   if (!plain) return tsvLine(IMPRESSION_COLUMNS, r);
-  return `${String(r.ts)}\t${String(r.ts_ms)}\t${r.region}\t${r.event_id}\t${r.bid_id}\t${r.campaign_id}\t${r.creative_id}\t${r.user_id}\t${r.ip}\t${r.subnet}\t${r.ua}\t${r.inventory}\t${String(r.is_app)}\t${r.publisher}\t${r.placement}\t${r.country}\t${String(r.device_type)}\t${r.src_topic}\t${String(r.src_partition)}\t${r.src_offset}\n`;
+  return `${String(r.ts)}\t${String(r.ts_ms)}\t${r.region}\t${r.event_id}\t${r.bid_id}\t${r.campaign_id}\t${r.creative_id}\t${r.user_id}\t${r.ip}\t${r.subnet}\t${r.ua}\t${r.inventory}\t${String(r.is_app)}\t${r.publisher}\t${r.placement}\t${r.country}\t${String(r.device_type)}\t${r.privacy_basis}\t${String(r.privacy_p)}\t${r.src_topic}\t${String(r.src_partition)}\t${r.src_offset}\n`;
 }
 
 /** Backslash: a JSON message without this byte has no string that TabSeparated must escape. */

@@ -7,11 +7,11 @@ import { metaTables, modelTables, type ModelTables } from './names.js';
  * nothing. The SQL avoids what ClickHouse 18.16 lacks (TTL, DateTime64, window functions,
  * SimpleAggregateFunction, query parameters) and runs unchanged on current releases.
  */
-export interface Migration {
+export interface Migration<T = ModelTables> {
   id: number;
   name: string;
   /** `has(table, column)` tells what the database holds, for statements without IF EXISTS. */
-  statements: (t: ModelTables, has: (table: string, column: string) => boolean) => string[];
+  statements: (t: T, has: (table: string, column: string) => boolean) => string[];
 }
 
 const RAW_COMMON = `
@@ -173,14 +173,24 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'lean subnet and cookie rollups (drop unread unique-set states)',
     statements: leanViews,
   },
+  {
+    id: 5,
+    name: 'privacy basis of every click and impression (docs/privacy.md)',
+    // ADD COLUMN IF NOT EXISTS came after 18.16: `has` asks the database instead.
+    statements: (t, has) =>
+      [t.clicks, t.impressions].flatMap((table) => [
+        ...(has(table, 'privacy_basis')
+          ? []
+          : [`ALTER TABLE ${table} ADD COLUMN privacy_basis String AFTER device_type`]),
+        ...(has(table, 'privacy_p')
+          ? []
+          : [`ALTER TABLE ${table} ADD COLUMN privacy_p UInt16 AFTER privacy_basis`]),
+      ]),
+  },
 ];
 
-/** Creates the database and service tables, then applies missing migrations of `version`. */
-export async function migrate(
-  ch: ClickHouseClient,
-  db: string,
-  version: string,
-): Promise<ModelTables> {
+/** Creates the database and the service tables migrations and model versions are recorded in. */
+export async function ensureMetaTables(ch: ClickHouseClient, db: string): Promise<void> {
   const meta = metaTables(db);
   await chExec(ch, rawSql(`CREATE DATABASE IF NOT EXISTS ${sqlIdent(db)}`));
   await chExec(
@@ -199,16 +209,29 @@ export async function migrate(
     rawSql(`CREATE TABLE IF NOT EXISTS ${meta.current} (name String, version String,
       switched_ms UInt64) ENGINE = ReplacingMergeTree(switched_ms) ORDER BY name`),
   );
-  const t = modelTables(db, version);
+}
+
+/**
+ * Applies the migrations of `model` (a model version, or `ledger`) not yet recorded for it in
+ * `schema_migrations`, in order, recording each. The meta tables must exist.
+ */
+export async function applyMigrations<T>(
+  ch: ClickHouseClient,
+  db: string,
+  model: string,
+  migrations: readonly Migration<T>[],
+  tables: T,
+): Promise<void> {
+  const meta = metaTables(db);
   const applied = new Set(
     (
       await chQuery<{ id: number }>(
         ch,
-        sql`SELECT DISTINCT id FROM ${rawSql(meta.migrations)} WHERE model = ${t.version}`,
+        sql`SELECT DISTINCT id FROM ${rawSql(meta.migrations)} WHERE model = ${model}`,
       )
     ).map((r) => Number(r.id)),
   );
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (applied.has(m.id)) continue;
     const columns = new Set(
       (
@@ -220,11 +243,22 @@ export async function migrate(
     );
     const has = (table: string, column: string): boolean =>
       columns.has(`${table.split('.')[1] ?? ''}.${column}`); // names are plain sqlIdent
-    for (const s of m.statements(t, has)) await chExec(ch, rawSql(s));
+    for (const s of m.statements(tables, has)) await chExec(ch, rawSql(s));
     await chExec(
       ch,
-      sql`INSERT INTO ${rawSql(meta.migrations)} (model, id, name, applied_ms) VALUES (${t.version}, ${m.id}, ${m.name}, ${Date.now()})`,
+      sql`INSERT INTO ${rawSql(meta.migrations)} (model, id, name, applied_ms) VALUES (${model}, ${m.id}, ${m.name}, ${Date.now()})`,
     );
   }
+}
+
+/** Creates the database and service tables, then applies missing migrations of `version`. */
+export async function migrate(
+  ch: ClickHouseClient,
+  db: string,
+  version: string,
+): Promise<ModelTables> {
+  await ensureMetaTables(ch, db);
+  const t = modelTables(db, version);
+  await applyMigrations(ch, db, t.version, MIGRATIONS, t);
   return t;
 }

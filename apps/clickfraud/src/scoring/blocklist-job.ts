@@ -1,5 +1,12 @@
-import { chQuery, rawSql, sql, type ClickHouseClient, type Publisher } from '@streambid/adapters';
-import type { BlockKind, BlocklistEntry, TopicDef } from '@streambid/contracts';
+import {
+  chQuery,
+  rawSql,
+  sql,
+  type ClickHouseClient,
+  type Logger,
+  type Publisher,
+} from '@streambid/adapters';
+import type { BlockKind, BlocklistEntry, TOPICS } from '@streambid/contracts';
 import {
   blocklistEntries,
   DEFAULT_BLOCK_POLICY,
@@ -46,20 +53,81 @@ export async function entityScores(
   return out;
 }
 
+/** Where the blocklist goes. */
+export interface BlocklistSink {
+  publisher: Publisher;
+  topic: (typeof TOPICS)['fraudBlocklist'];
+}
+
+/** What a publish did: the entries sent, and how many were left out as invalid. */
+export interface BlocklistPublishResult {
+  published: BlocklistEntry[];
+  skipped: number;
+}
+
+/** Entries per produce request: ~400 bytes each, far below the broker's 1 MiB. */
+const PUBLISH_CHUNK = 1000;
+
+/**
+ * Publishes entries that pass the topic schema; one that does not is left out, counted and logged
+ * rather than failing the whole batch (the publisher refuses a batch holding one invalid value).
+ */
+export async function publishEntries(
+  entries: readonly BlocklistEntry[],
+  sink: BlocklistSink,
+  logger: Logger,
+  alreadySkipped = 0,
+): Promise<BlocklistPublishResult> {
+  const published: BlocklistEntry[] = [];
+  let skipped = alreadySkipped;
+  for (const e of entries) {
+    const res = sink.topic.schema.safeParse(e);
+    if (res.success) published.push(e);
+    else {
+      skipped++;
+      logger.warn(
+        {
+          module: 'blocklist',
+          kind: e.kind,
+          value: e.value.slice(0, 64),
+          valueLength: e.value.length,
+          reason: res.error.issues[0]?.message,
+          path: res.error.issues[0]?.path.join('.'),
+        },
+        'blocklist entry left out: invalid',
+      );
+    }
+  }
+  for (let i = 0; i < published.length; i += PUBLISH_CHUNK)
+    await sink.publisher.publish(sink.topic, published.slice(i, i + PUBLISH_CHUNK));
+  if (skipped > 0)
+    logger.warn(
+      { module: 'blocklist', skipped, published: published.length },
+      'blocklist published without the entries left out',
+    );
+  return { published, skipped };
+}
+
 /** Scores entities over the window and publishes those over the line to the compacted blocklist. */
 export async function publishBlocklist(
   ch: ClickHouseClient,
   t: ModelTables,
   window: { fromMs: number; toMs: number },
-  sink: { publisher: Publisher; topic: TopicDef },
-  opts: { now?: number; policy?: BlockPolicy } = {},
-): Promise<BlocklistEntry[]> {
+  sink: BlocklistSink,
+  opts: { now?: number; policy?: BlockPolicy; logger: Logger },
+): Promise<BlocklistPublishResult> {
+  let skipped = 0;
   const entries = blocklistEntries(
     await entityScores(ch, t, window),
     opts.now ?? Date.now(),
     opts.policy ?? DEFAULT_BLOCK_POLICY,
+    (s, reason) => {
+      skipped++;
+      opts.logger.warn(
+        { module: 'blocklist', kind: s.kind, value: s.value.slice(0, 64), reason },
+        'blocklist entity left out',
+      );
+    },
   );
-  for (let i = 0; i < entries.length; i += 1000)
-    await sink.publisher.publish(sink.topic, entries.slice(i, i + 1000));
-  return entries;
+  return publishEntries(entries, sink, opts.logger, skipped);
 }

@@ -3,7 +3,10 @@ import { campaignSchema } from '@streambid/contracts';
 
 /**
  * Request bodies of the campaign API. Stored records are `campaignSchema` values; these are what
- * a client may send. Unknown fields are refused (a typo must not be silently ignored).
+ * a client may send. Unknown fields are refused (a typo must not be silently ignored). Lengths and
+ * counts come from the stored schema (`LIMITS`), so an oversize list or markup is a 400 naming it;
+ * limits across fields (the bidder index's cross-product, the stored size) are checked on the
+ * merged record in `commands.ts`.
  */
 
 /** A time as ms since the epoch or an ISO-8601 date-time with offset. */
@@ -34,6 +37,7 @@ const editable = campaignSchema
     currency: true,
     frequencyCap: true,
     deals: true,
+    dsa: true,
   })
   .extend({ budget: budgetInput, flight: flightInput });
 
@@ -75,6 +79,7 @@ export const patchCampaignBody = z
     bidCpmMicros: shape.bidCpmMicros.optional(),
     currency: shape.currency.unwrap().optional(),
     frequencyCap: shape.frequencyCap,
+    dsa: shape.dsa,
     deals: shape.deals.unwrap().optional(),
     budget: budgetInput.optional(),
     flight: flightInput.optional(),

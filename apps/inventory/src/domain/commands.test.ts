@@ -15,7 +15,8 @@ const ctx = (over: Partial<WriteContext> = {}): WriteContext => ({
   ...over,
 });
 
-const body = createCampaignBody.parse({
+/** The body a client sends, before parsing. */
+const raw = (): Record<string, unknown> => ({
   advertiser: 'acme',
   creatives: [
     {
@@ -33,6 +34,7 @@ const body = createCampaignBody.parse({
   flight: { start: '2025-01-01T00:00:00Z', end: '2025-02-01T00:00:00Z' },
   frequencyCap: { perDay: 3 },
 });
+const body = createCampaignBody.parse(raw());
 
 function created(): Campaign {
   const r = createCampaign(body, 'c1', undefined, ctx());
@@ -129,5 +131,38 @@ describe('campaign commands', () => {
       ok: false,
       refusal: { status: 409, error: 'exists' },
     });
+  });
+
+  it('accepts DSA disclosure, refuses it malformed naming the field, and clears it on replace', () => {
+    const dsa = {
+      behalf: 'Acme GmbH',
+      paid: 'Acme GmbH',
+      transparency: [{ domain: 'acme.example' }],
+    };
+    const withDsa = createCampaign(
+      createCampaignBody.parse({ ...raw(), dsa }),
+      'c2',
+      undefined,
+      ctx(),
+    );
+    if (!withDsa.ok) throw new Error(withDsa.refusal.message);
+    expect(withDsa.campaign.dsa).toEqual({
+      ...dsa,
+      transparency: [{ domain: 'acme.example', dsaparams: [] }],
+    });
+    const tooLong = createCampaignBody.safeParse({
+      ...raw(),
+      dsa: { ...dsa, behalf: 'x'.repeat(101) },
+    });
+    expect(tooLong.success).toBe(false);
+    expect(tooLong.error?.issues[0]?.path).toEqual(['dsa', 'behalf']);
+    const replaced = updateCampaign(
+      withDsa.campaign,
+      'c2',
+      replaceCampaignBody.parse({ ...raw(), version: 1 }),
+      'replace',
+      ctx({ eventId: 'e2' }),
+    );
+    expect(replaced.ok && replaced.campaign.dsa).toBe(undefined);
   });
 });

@@ -1,4 +1,10 @@
-import { campaignSchema, type Campaign, type Region } from '@streambid/contracts';
+import {
+  campaignSchema,
+  indexEntriesOf,
+  LIMITS,
+  type Campaign,
+  type Region,
+} from '@streambid/contracts';
 import type { CreateCampaignBody, PatchCampaignBody } from './bodies.js';
 
 /** Why a write was refused; `status` is the HTTP status the API answers with. */
@@ -24,17 +30,55 @@ export type StatusAction = (typeof StatusAction)[keyof typeof StatusAction];
 
 const refuse = (refusal: Refusal): CommandResult => ({ ok: false, refusal });
 
-/** The stored record must satisfy the topic schema; report the first broken field. */
+/** The part of a campaign that makes it large, to name in a refusal. */
+function largestPart(c: Campaign): 'creatives' | 'targeting' | 'deals' {
+  const size = (v: unknown): number => JSON.stringify(v).length;
+  const parts = [
+    ['creatives', size(c.creatives)],
+    ['targeting', size(c.targeting)],
+    ['deals', size(c.deals)],
+  ] as const;
+  return parts.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+}
+
+/**
+ * The stored record must satisfy the topic schema (report the first broken field) and the limits
+ * every bidder holds it to: a campaign a bidder would refuse to index is refused here first.
+ */
 function validated(candidate: unknown): CommandResult {
   const res = campaignSchema.safeParse(candidate);
-  if (res.success) return { ok: true, campaign: res.data };
-  const issue = res.error.issues[0];
-  return refuse({
-    status: 400,
-    error: 'invalid',
-    field: issue?.path.map(String).join('.') ?? '(root)',
-    message: issue?.message ?? 'invalid',
-  });
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    return refuse({
+      status: 400,
+      error: 'invalid',
+      field: issue?.path.map(String).join('.') ?? '(root)',
+      message: issue?.message ?? 'invalid',
+    });
+  }
+  const c = res.data;
+  const entries = indexEntriesOf(c);
+  if (entries > LIMITS.indexEntriesPerCampaign) {
+    const field = c.deals.length > 0 ? 'deals' : 'targeting';
+    const product =
+      c.deals.length > 0 ? 'creatives × deals' : 'creatives × countries × device types';
+    return refuse({
+      status: 400,
+      error: 'invalid',
+      field,
+      message: `${product} is ${String(entries)} bidder index entries; at most ${String(LIMITS.indexEntriesPerCampaign)}`,
+    });
+  }
+  // Checked on the stored form: the broker refuses a message over its limit (1 MiB by default).
+  const bytes = Buffer.byteLength(JSON.stringify(c));
+  if (bytes > LIMITS.campaignBytes)
+    return refuse({
+      status: 400,
+      error: 'invalid',
+      field: largestPart(c),
+      message: `the campaign is ${String(bytes)} bytes as stored; at most ${String(LIMITS.campaignBytes)}`,
+    });
+  return { ok: true, campaign: c };
 }
 
 /** A new campaign, homed in the region that creates it. */
@@ -97,7 +141,7 @@ export function updateCampaign(
   const refusal = writable(current, body.version, ctx);
   if (refusal) return refuse(refusal);
   const { version: _v, ...fields } = body;
-  const { frequencyCap: _f, ...base } = current;
+  const { frequencyCap: _f, dsa: _d, ...base } = current;
   return validated({
     ...(mode === 'replace' ? base : current),
     ...fields,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Registry } from '@streambid/adapters';
-import type { Campaign, Region } from '@streambid/contracts';
+import { CampaignStatus, type Campaign, type Region } from '@streambid/contracts';
 import {
   createCampaignBody,
   patchCampaignBody,
   replaceCampaignBody,
   statusChangeBody,
 } from '../domain/bodies.js';
-import type { CampaignView } from '../domain/campaign-view.js';
+import { NotVisibleError, type CampaignView } from '../domain/campaign-view.js';
 import {
   changeStatus,
   createCampaign,
@@ -89,9 +89,28 @@ export function campaignRoutes(router: Router, deps: RouteDeps): void {
     (req: Request): Promise<Reply> | Reply =>
       deps.ready() ? h(req) : starting;
   const idOf = (req: Request): string => req.params[0] ?? '';
+  /** A write the broker took but the view did not show in time is 503, not a bug (500). */
+  const write = async (
+    id: string,
+    decide: Parameters<CampaignStore['write']>[1],
+    okStatus = 200,
+  ): Promise<Reply> => {
+    try {
+      return reply(await deps.store.write(id, decide), okStatus);
+    } catch (err) {
+      if (!(err instanceof NotVisibleError)) throw err;
+      return {
+        status: 503,
+        json: {
+          error: 'not_visible',
+          message: `${err.message}; the log has the write: read the campaign before retrying`,
+        },
+      };
+    }
+  };
 
   router
-    .get('/healthz', { name: 'healthz', auth: false }, () => ({
+    .get('/healthz', { name: 'healthz', auth: false, query: 'ignored' }, () => ({
       status: deps.ready() ? 200 : 503,
       json: {
         status: deps.ready() ? 'ok' : 'starting',
@@ -99,7 +118,7 @@ export function campaignRoutes(router: Router, deps: RouteDeps): void {
         campaigns: deps.view.size,
       },
     }))
-    .get('/metrics', { name: 'metrics', auth: false }, async () => ({
+    .get('/metrics', { name: 'metrics', auth: false, query: 'ignored' }, async () => ({
       status: 200,
       text: await deps.registry.metrics(),
       contentType: deps.registry.contentType,
@@ -107,28 +126,34 @@ export function campaignRoutes(router: Router, deps: RouteDeps): void {
     .post(
       '/campaigns',
       { name: 'create' },
-      guarded(async (req) => {
+      guarded((req) => {
         const body = parseBody(createCampaignBody, req.body);
         if (!body.ok) return body.reply;
         const id = body.value.id ?? `c-${randomUUID()}`;
-        return reply(
-          await deps.store.write(id, (cur) => createCampaign(body.value, id, cur, ctx())),
-          201,
-        );
+        return write(id, (cur) => createCampaign(body.value, id, cur, ctx()), 201);
       }),
     )
     .get(
       '/campaigns',
-      { name: 'list' },
+      { name: 'list', query: ['status', 'advertiser'] },
       guarded((req) => {
         const status = req.query.get('status');
         const advertiser = req.query.get('advertiser');
+        if (status !== undefined && !Object.hasOwn(CampaignStatus, status))
+          return {
+            status: 400,
+            json: {
+              error: 'invalid_query',
+              field: 'status',
+              message: `status: use ${Object.keys(CampaignStatus).join(', ')}`,
+            },
+          };
         const campaigns = deps.view
           .list()
           .filter(
             (c) =>
-              (status === null || c.status === status) &&
-              (advertiser === null || c.advertiser === advertiser),
+              (status === undefined || c.status === status) &&
+              (advertiser === undefined || c.advertiser === advertiser),
           )
           .sort((a, b) => a.id.localeCompare(b.id));
         return { status: 200, json: { campaigns, count: campaigns.length } };
@@ -153,13 +178,11 @@ export function campaignRoutes(router: Router, deps: RouteDeps): void {
 
   for (const mode of ['replace', 'patch'] as const) {
     const schema = mode === 'replace' ? replaceCampaignBody : patchCampaignBody;
-    const h = guarded(async (req) => {
+    const h = guarded((req) => {
       const body = parseBody(schema, req.body);
       if (!body.ok) return body.reply;
       const id = idOf(req);
-      return reply(
-        await deps.store.write(id, (cur) => updateCampaign(cur, id, body.value, mode, ctx())),
-      );
+      return write(id, (cur) => updateCampaign(cur, id, body.value, mode, ctx()));
     });
     if (mode === 'replace') router.put('/campaigns/:id', { name: 'replace' }, h);
     else router.patch('/campaigns/:id', { name: 'patch' }, h);
@@ -168,7 +191,7 @@ export function campaignRoutes(router: Router, deps: RouteDeps): void {
   router.post(
     '/campaigns/:id/:action',
     { name: 'status_change' },
-    guarded(async (req) => {
+    guarded((req) => {
       const action = req.params[1] ?? '';
       if (!Object.hasOwn(StatusAction, action))
         return {
@@ -181,10 +204,8 @@ export function campaignRoutes(router: Router, deps: RouteDeps): void {
       const body = parseBody(statusChangeBody, req.body);
       if (!body.ok) return body.reply;
       const id = idOf(req);
-      return reply(
-        await deps.store.write(id, (cur) =>
-          changeStatus(cur, id, action as StatusAction, body.value.version, ctx()),
-        ),
+      return write(id, (cur) =>
+        changeStatus(cur, id, action as StatusAction, body.value.version, ctx()),
       );
     }),
   );

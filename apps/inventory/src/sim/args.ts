@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags, UsageError, type FlagTable } from '@streambid/adapters/cli';
 
 /** Options of `npm run sim:pacing`. */
 export interface SimArgs {
@@ -15,15 +15,25 @@ export interface SimArgs {
   flightS: number;
 }
 
-/** A flag is missing or wrong; `flag` names it. */
-export class UsageError extends Error {
-  constructor(
-    readonly flag: string,
-    message: string,
-  ) {
-    super(`${flag}: ${message}`);
-  }
-}
+/** A flag is missing or wrong; `flag` names it (the adapters' UsageError, as every command's). */
+export { UsageError };
+
+/** Flags of `npm run sim:pacing`. */
+export const SIM_FLAGS = {
+  'lag-ms': { value: 'N', description: 'replication lag between regions (required; 0–60000)' },
+  regions: { value: 'N', description: 'regions (1–3)', default: '3' },
+  campaigns: { value: 'N', description: 'campaigns (1–10000)', default: '100' },
+  seed: { value: '<s>', description: 'seed of the simulation', default: 'streambid' },
+  runs: { value: 'N', description: 'independent runs with seeds <seed>-<i> (1–50)', default: '1' },
+  'flight-s': {
+    value: 'N',
+    description: 'flight window in simulated seconds (10–86400)',
+    default: '600',
+  },
+} as const satisfies FlagTable;
+
+const usage = (flag: string, message: string): UsageError =>
+  new UsageError(`${flag}: ${message}`, { flag });
 
 function int(
   flag: string,
@@ -33,41 +43,20 @@ function int(
   max: number,
 ): number {
   if (raw === undefined) {
-    if (def === undefined) throw new UsageError(flag, 'is required');
+    if (def === undefined) throw usage(flag, 'is required');
     return def;
   }
-  if (!/^\d+$/.test(raw))
-    throw new UsageError(flag, `expected an integer, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw)) throw usage(flag, `expected an integer, got ${JSON.stringify(raw)}`);
   const v = Number(raw);
-  if (v < min || v > max)
-    throw new UsageError(flag, `must be between ${String(min)} and ${String(max)}`);
+  if (v < min || v > max) throw usage(flag, `must be between ${String(min)} and ${String(max)}`);
   return v;
 }
 
 /** Parses and checks the command line; throws UsageError naming the bad flag. */
 export function parseSimArgs(argv: readonly string[]): SimArgs {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'lag-ms': { type: 'string' },
-        regions: { type: 'string' },
-        campaigns: { type: 'string' },
-        seed: { type: 'string' },
-        runs: { type: 'string' },
-        'flight-s': { type: 'string' },
-      },
-    }) as { values: Record<string, string | undefined> });
-  } catch (err) {
-    const msg = (err as Error).message;
-    const flag = /'(-[^']*)'/.exec(msg)?.[1] ?? /(--?[\w-]+)/.exec(msg)?.[1] ?? '(arguments)';
-    throw new UsageError(flag.split(' ')[0] ?? flag, msg);
-  }
+  const { values } = parseFlags(argv, SIM_FLAGS);
   const seed = values['seed'] ?? 'streambid';
-  if (seed.length === 0) throw new UsageError('--seed', 'must not be empty');
+  if (seed.length === 0) throw usage('--seed', 'must not be empty');
   return {
     lagMs: int('--lag-ms', values['lag-ms'], undefined, 0, 60_000),
     regions: int('--regions', values['regions'], 3, 1, 3),

@@ -4,25 +4,24 @@
  * Runs the real allocation and pacing code in a deterministic, network-free simulation and prints
  * one line per campaign per run, then one JSON summary as the last line. Exit 2 on a bad flag.
  */
-import { parseSimArgs, UsageError } from './args.js';
+import { argsOrExit } from '@streambid/adapters/cli';
+import { parseSimArgs, SIM_FLAGS } from './args.js';
 import { simulate, type RunOutcome } from './simulate.js';
+
+const COMMAND = {
+  name: 'sim:pacing',
+  usage:
+    'npm run sim:pacing -- --lag-ms N [--regions 3] [--campaigns 100] [--seed s] [--runs 1] [--flight-s 600]',
+  about:
+    'Runs the real allocation and pacing code in a deterministic, network-free simulation; prints one line per campaign per run, then one JSON summary as the last line.',
+  flags: SIM_FLAGS,
+  footer: 'Exit status: 0 done, 2 bad flag.',
+};
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
 function main(): void {
-  let args;
-  try {
-    args = parseSimArgs(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`sim:pacing: ${err.message}`);
-      console.error(
-        'usage: npm run sim:pacing -- --lag-ms N [--regions 3] [--campaigns 100] [--seed s] [--runs 1] [--flight-s 600]',
-      );
-      process.exit(2);
-    }
-    throw err;
-  }
+  const args = argsOrExit(COMMAND, process.argv.slice(2), parseSimArgs);
   const started = Date.now();
   const runs: RunOutcome[] = [];
   for (let i = 0; i < args.runs; i++) {

@@ -5,6 +5,7 @@ import type { BudgetAllowance, Campaign, Catalogue, Region } from '@streambid/co
 import { allocate, type AllocationOptions, type RegionAllowance } from '../domain/allocation.js';
 import type { CampaignView } from '../domain/campaign-view.js';
 import type { SpendLedger } from '../domain/ledger.js';
+import { Rounds } from './rounds.js';
 
 /** Settings of the budget loop. */
 export interface BudgetControllerOptions {
@@ -23,6 +24,11 @@ export interface BudgetControllerOptions {
   logger: Logger;
   /** Called with the number of allowances each publish sent. */
   onPublished?: (count: number) => void;
+  /**
+   * While true, rounds compute and publish nothing (the spend view is frozen: allowances from it
+   * would grant budget already spent). Bidders keep the allowances they hold. @default never
+   */
+  paused?: () => boolean;
   /** @default Date.now */
   clock?: () => number;
 }
@@ -45,14 +51,20 @@ const same = (a: RegionAllowance | undefined, b: RegionAllowance): boolean =>
  */
 export class BudgetController {
   private readonly last = new Map<string, Map<Region, RegionAllowance>>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly rounds: Rounds;
   private lastRefresh = 0;
   private readonly clock: () => number;
   ticks = 0;
+  /** Rounds skipped while paused. */
+  pausedTicks = 0;
 
   constructor(private readonly o: BudgetControllerOptions) {
     this.clock = o.clock ?? Date.now;
+    this.rounds = new Rounds(() => this.tick(), {
+      intervalMs: o.intervalMs,
+      logger: o.logger,
+      failure: 'budget allocation round failed; retrying next round',
+    });
   }
 
   /** Latest allowances computed for a campaign homed here. */
@@ -84,6 +96,10 @@ export class BudgetController {
 
   /** One round: allocate, publish what changed (or everything when a refresh is due). */
   async tick(): Promise<number> {
+    if (this.o.paused?.() === true) {
+      this.pausedTicks++;
+      return 0;
+    }
     const now = this.clock();
     const refresh = now - this.lastRefresh >= this.o.refreshMs;
     const out: BudgetAllowance[] = [];
@@ -115,23 +131,11 @@ export class BudgetController {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tick()
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          this.o.logger.error({ err }, 'budget allocation round failed; retrying next round');
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, this.o.intervalMs);
+    this.rounds.start();
   }
 
   /** Stops the loop after the round in flight. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@streambid/adapters';
-import { brokerFor, testTopics } from '../../../../test/support/env.js';
+import { brokerFor, testTopics } from '@streambid/testkit/services';
 import { call, campaignBody } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -91,7 +91,8 @@ describe('npm run inventory', () => {
     const run = runInventory({ INVENTORY_TOKEN: '', INVENTORY_PORT: '18099' });
     running.push(run.child);
     const code = await run.exited;
-    expect(code).toBe(1);
+    // A configuration error, like a bad flag, exits 2 (the service kit's rule).
+    expect(code).toBe(2);
     expect(run.output()).toContain('INVENTORY_TOKEN');
   });
 });

@@ -3,7 +3,7 @@ import { silentLogger } from '@streambid/adapters';
 import type { Region, Spend } from '@streambid/contracts';
 import { inventoryEnv, type InventoryConfig } from '../config.js';
 import { startInventory, type InventoryService } from '../service.js';
-import { makeSpend, SAMPLE_BANNER } from '../../../../test/support/fixtures.js';
+import { makeSpend, SAMPLE_BANNER } from '@streambid/testkit';
 
 export const TOKEN = 'test-token-0123456789';
 
@@ -78,4 +78,29 @@ export function spendEvent(
   eventId = randomUUID(),
 ): Spend {
   return makeSpend({ eventId, campaignId, region, amountMicros });
+}
+
+/**
+ * A request exactly as given: the path is not normalised, the body is sent as-is (text or bytes)
+ * and only the headers given are sent, besides the token.
+ */
+export async function send(
+  port: number,
+  method: string,
+  path: string,
+  opts: { body?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = { ...opts.headers };
+  const token = opts.token === undefined ? TOKEN : opts.token;
+  if (token !== null) headers['authorization'] = `Bearer ${token}`;
+  const res = await fetch(`http://127.0.0.1:${String(port)}${path}`, {
+    method,
+    headers,
+    ...(opts.body === undefined ? {} : { body: opts.body }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text },
+  };
 }

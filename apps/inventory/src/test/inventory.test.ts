@@ -10,8 +10,8 @@ import {
   type Publisher,
 } from '@streambid/adapters';
 import type { BudgetAllowance, Campaign } from '@streambid/contracts';
-import { brokerFor, testKafka, testTopics } from '../../../../test/support/env.js';
-import { makeCampaign } from '../../../../test/support/fixtures.js';
+import { brokerFor, testKafka, testTopics } from '@streambid/testkit/services';
+import { makeCampaign } from '@streambid/testkit';
 import type { InventoryService } from '../service.js';
 import { call, campaignBody, spendEvent, startReady, testConfig } from './harness.js';
 

@@ -29,26 +29,46 @@ export async function ensureTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length === 0) return [];
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.name,
-        numPartitions: t.partitions,
-        replicationFactor: opts.replicationFactor ?? 1,
-        configEntries: Object.entries(topicConfigs(t)).map(([name, value]) => ({ name, value })),
-      })),
-    });
-    // createTopics reports false (not an error) when another process created a topic first.
-    // Leaders are elected asynchronously; wait until every partition answers offset requests.
-    for (const t of missing) {
+    let created: TopicDef[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.name));
+      if (missing.length === 0) break;
+      try {
+        await admin.createTopics({
+          // Leaders are awaited below, through offset requests: kafkajs's own wait reads metadata
+          // and fails with "This server does not host this topic-partition" while a broker
+          // loaded with many topics has not yet published the new ones.
+          waitForLeaders: false,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: opts.replicationFactor ?? 1,
+            configEntries: Object.entries(topicConfigs(t)).map(([name, value]) => ({
+              name,
+              value,
+            })),
+          })),
+        });
+        created = missing;
+        break;
+      } catch (err) {
+        // Another process created one of them first (TOPIC_ALREADY_EXISTS fails the whole call),
+        // or the controller is busy: list again and create what is still missing.
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
+    }
+    // createTopics reports false (not an error) when another process created a topic first, and
+    // a topic another process just created may have no leader yet either. Leaders are elected
+    // asynchronously: wait until every partition of every topic answers offset requests.
+    for (const t of topics) {
       await waitFor(
         async () => {
           try {
-            const offs = await admin.fetchTopicOffsets(t.name);
-            return offs.length === t.partitions;
+            // A topic made here has the catalogue's partitions; one made elsewhere may not.
+            const n = (await admin.fetchTopicOffsets(t.name)).length;
+            return created.includes(t) ? n === t.partitions : n > 0;
           } catch {
             return false;
           }
@@ -56,7 +76,7 @@ export async function ensureTopics(
         { timeoutMs: 30_000, intervalMs: 50, what: `leaders for ${t.name}` },
       );
     }
-    return missing.map((t) => t.name);
+    return created.map((t) => t.name);
   } finally {
     await admin.disconnect();
   }

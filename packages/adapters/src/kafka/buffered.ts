@@ -1,6 +1,6 @@
 import type { TopicDef, TopicValue } from '@streambid/contracts';
 import type { Logger } from 'pino';
-import type { BatchSender, ProducerMessage } from './produce/batch-sender.js';
+import type { BatchSender, ProducerMessage } from '@streambid/kafka-wire';
 import { toMessage } from './publisher.js';
 
 /** Counters a BufferedPublisher keeps; exported as metrics by the owning service. */

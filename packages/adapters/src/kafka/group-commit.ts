@@ -1,6 +1,17 @@
 import type { Message } from 'kafkajs';
 import type { TopicDef, TopicValue } from '@streambid/contracts';
+import { StreambidError } from '../errors.js';
 import { toMessage, type Publisher } from './publisher.js';
+
+/** The queue of values waiting for the broker is full: the caller should refuse and have it retried. */
+export class QueueFullError extends StreambidError {
+  constructor(topic: string, limit: number) {
+    super(`${String(limit)} values already wait for ${topic}`, {
+      code: 'QUEUE_FULL',
+      retriable: true,
+    });
+  }
+}
 
 interface Waiter {
   message: Message;
@@ -25,10 +36,27 @@ export class GroupCommitPublisher<T extends TopicDef> {
     private readonly topic: T,
     /** Most values per request. @default 500 */
     private readonly maxBatch = 500,
+    /**
+     * Most values waiting (queued or in flight): a slow broker must not build a backlog whose
+     * callers were long answered "try again". Past it `publish` rejects at once. @default 10000
+     */
+    private readonly maxQueued = 10_000,
   ) {}
 
-  /** Resolves once the broker acknowledged the value (acks=all). */
+  private inFlightCount = 0;
+
+  /** Values queued or in flight. */
+  get pending(): number {
+    return this.queue.length + this.inFlightCount;
+  }
+
+  /**
+   * Resolves once the broker acknowledged the value (acks=all); rejects with {@link QueueFullError}
+   * at once when `maxQueued` values already wait.
+   */
   publish(value: TopicValue<T>): Promise<void> {
+    if (this.pending >= this.maxQueued)
+      return Promise.reject(new QueueFullError(this.topic.name, this.maxQueued));
     return new Promise((resolve, reject) => {
       this.queue.push({ message: toMessage(this.topic, value), resolve, reject });
       if (!this.inFlight) void this.drain();
@@ -39,6 +67,7 @@ export class GroupCommitPublisher<T extends TopicDef> {
     this.inFlight = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlightCount = batch.length;
       try {
         await this.publisher.sendBatch([
           { topic: this.topic.name, messages: batch.map((w) => w.message) },
@@ -47,6 +76,7 @@ export class GroupCommitPublisher<T extends TopicDef> {
       } catch (err) {
         for (const w of batch) w.reject(err);
       }
+      this.inFlightCount = 0;
     }
     this.inFlight = false;
   }

@@ -1,6 +1,22 @@
 export * from './types.js';
 export { bidRequestSchema, bidResponseSchema, impSchema, supplyChainSchema } from './schema.js';
-export { parseBidRequest, validateBidRequest, validateBidRequestWithZod } from './validate.js';
+export {
+  nestsDeeperThan,
+  parseBidRequest,
+  validateBidRequest,
+  validateBidRequestWithZod,
+} from './validate.js';
 export type { BidRequestResult } from './validate.js';
-export { makeBidRequest, mulberry32, SAMPLE_BANNER_SIZES, SAMPLE_COUNTRIES } from './sample.js';
-export type { SampleOptions } from './sample.js';
+export { bidRequestSpec, impSpec, supplyChainSpec } from './spec.js';
+export type {
+  Field,
+  Infer,
+  NumField,
+  NumsField,
+  ObjField,
+  ObjsField,
+  Policy,
+  Shape,
+  StrField,
+  StrsField,
+} from '../fields/dsl.js';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from './sample.js';
+import { mulberry32 } from '@streambid/testkit';
 import { parseBidRequest, validateBidRequest, validateBidRequestWithZod } from './validate.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/openrtb/', import.meta.url);

@@ -1,0 +1,3 @@
+export * from './closers.js';
+export * from './ops-http.js';
+export * from './run-service.js';

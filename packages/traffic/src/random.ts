@@ -1,0 +1,15 @@
+/**
+ * Small seeded PRNG (mulberry32) returning floats in [0, 1). The one copy in the repo: the traffic
+ * generator draws from it, and `@streambid/testkit` re-exports it for tests, benches and the load
+ * test, so a seed means the same stream everywhere.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
