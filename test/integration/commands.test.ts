@@ -51,6 +51,7 @@ const NAMED: Record<string, string> = {
   'bench:profiles': 'BENCH_USERS=',
   'bench:replay': '--report-rows',
   'bench:validate': '--help',
+  'bench:idle': 'BENCH_IDLE_S=',
   'fuzz:bidder': '--cases',
   'fuzz:http': '--inventory',
   'eval:fraud': '--impressions',
