@@ -7,16 +7,10 @@ import type { Region } from '@streambid/contracts';
 import { PROXY_PORT_OFFSET, REPLICATION_PORT_OFFSET, type Ports } from './ports.js';
 import { DATA_DIR, ensureDir, run, spawnDetached, type Log } from './proc.js';
 import { log4j2Properties } from './log4j.js';
+import { SMALL_BOX_JVM_OPTS } from './jvm.js';
 import type { Service } from './service.js';
 
-const JVM_OPTS = [
-  '-Xms256m',
-  '-Xmx768m',
-  '-XX:+UseG1GC',
-  '-XX:MaxGCPauseMillis=20',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-Djava.awt.headless=true',
-];
+const JVM_OPTS = ['-Xms256m', '-Xmx768m', '-XX:MaxGCPauseMillis=20', ...SMALL_BOX_JVM_OPTS];
 
 function serverProperties(port: number, logDir: string): string {
   const controller = port + 1;

@@ -6,6 +6,7 @@ import { mm2Ready } from './mm2-probe.js';
 import { proxyPort, type Ports } from './ports.js';
 import { DATA_DIR, ensureDir, ourPid, ServiceStartError, spawnDetached, type Log } from './proc.js';
 import { log4j2Properties } from './log4j.js';
+import { SMALL_BOX_JVM_OPTS } from './jvm.js';
 import type { Service } from './service.js';
 
 /** Where MirrorMaker 2 keeps its config, logs and start marker. */
@@ -130,9 +131,7 @@ export function mm2Properties(regions: readonly Region[], ports: Ports): string 
 const JVM_OPTS = [
   '-Xms128m',
   '-Xmx512m',
-  '-XX:+UseG1GC',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-Djava.awt.headless=true',
+  ...SMALL_BOX_JVM_OPTS,
   `-Xlog:gc*:file=${join(MM2_DIR, 'gc.log')}:time,uptime`,
 ];
 
