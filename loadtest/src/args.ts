@@ -14,6 +14,12 @@ export const scenarioSchema = z.object({
    * and spend still count in the business results. 0 disables it.
    */
   warmupS: z.number().min(0).max(600).default(10),
+  /**
+   * Warm up in 2 s rounds until the stack has settled (JVM JIT compiler threads quiet, every
+   * region's p99 steady over two rounds; settle.ts) instead of for a fixed time. `warmupS` is
+   * then the most it takes.
+   */
+  warmupUntilSettled: z.boolean().default(false),
   /** Share of traffic from labelled bots (data-centre IPs, injection, bursts, farms). */
   botShare: z.number().min(0).max(1).default(0.1),
   /** Share of our bids that win at the simulated exchange. */

@@ -21,7 +21,7 @@ import { cpuShare, type CpuSlice, type GcPause, type TickClock } from './seconds
 /** The repository root, without a trailing slash. */
 const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 /** Where infra records the pids of the services it started (infra/src/proc.ts). */
-const PID_DIR = `${ROOT}/.data/pids`;
+export const PID_DIR = `${ROOT}/.data/pids`;
 /** Slice length. */
 const SLICE_MS = 100;
 /** Slices between two scans of the process list. */
@@ -44,7 +44,8 @@ export interface CpuSamplerOptions {
   pidDir?: string;
 }
 
-function readPidFiles(dir: string): Record<string, number> {
+/** Pids infra recorded, by service name (`kafka-eu`, `mm2`, …). */
+export function readPidFiles(dir: string = PID_DIR): Record<string, number> {
   const out: Record<string, number> = {};
   let names: string[];
   try {

@@ -86,6 +86,10 @@ async function main(): Promise<number> {
   const scenario = scenarioSchema.parse({
     rate: opts.rate,
     durationS: opts.duration,
+    // From a cold machine the JVMs' JIT and MirrorMaker 2's start-up cost the first seconds: warm
+    // up until that has settled (settle.ts), then measure.
+    warmupS: 60,
+    warmupUntilSettled: true,
     botShare: 0.15,
     thresholds: { p99Ms: 1000, errorRate: 0.05, overspendPct: 1 },
   });

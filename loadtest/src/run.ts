@@ -247,7 +247,7 @@ export async function seedCampaigns(
   flightEnd: number,
 ): Promise<SeededCampaign[]> {
   const seeded: SeededCampaign[] = [];
-  for (const r of stack.regions) {
+  for (const [regionIndex, r] of stack.regions.entries()) {
     const base = `http://127.0.0.1:${String(appPorts(r).inventory)}`;
     for (let i = 0; i < scenario.campaignsPerRegion; i++) {
       const id = `${stack.runId}-${r}-${String(i)}`;
@@ -256,7 +256,17 @@ export async function seedCampaigns(
       const res = await fetch(`${base}/campaigns`, {
         method: 'POST',
         headers: { authorization: `Bearer ${INVENTORY_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(campaignBody({ id, i, budgetMicros, flightEnd, perDayCap })),
+        body: JSON.stringify(
+          campaignBody({
+            id,
+            i,
+            budgetMicros,
+            flightEnd,
+            perDayCap,
+            regionIndex,
+            regionCount: stack.regions.length,
+          }),
+        ),
       });
       if (res.status !== 201)
         throw new Error(`seeding ${id} in ${r}: HTTP ${String(res.status)} ${await res.text()}`);

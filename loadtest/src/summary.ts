@@ -5,6 +5,7 @@ import type { GcLogs } from './gc-logs.js';
 import type { RegionRun } from './run.js';
 import type { PhaseView, SecondRow, Stall } from './seconds.js';
 import type { SeededCampaign } from './seed.js';
+import type { WarmupRound } from './settle.js';
 
 /** The machine-readable outcome of a load test (also the last line of its output). */
 export interface Summary {
@@ -34,7 +35,13 @@ export interface Summary {
     }
   >;
   /** The warm-up phase before the measured one (not subject to the latency thresholds). */
-  warmup: { duration_s: number; regions: Record<string, { p99_ms: number; rps: number }> };
+  warmup: {
+    duration_s: number;
+    regions: Record<string, { p99_ms: number; rps: number }>;
+    /** With `warmupUntilSettled`: whether the stack settled, and each round's p99 and JIT CPU. */
+    settled?: boolean;
+    rounds?: { p99_ms: Record<string, number>; jit_cpu_pct: number | null }[];
+  };
   overspend_pct_max: number;
   overspend_pct_mean: number;
   underdelivery_pct_mean: number;
@@ -170,6 +177,8 @@ export function summarise(input: {
   runs: RegionRun[];
   /** Warm-up runs: their business effects count, their latency does not. */
   warmup: RegionRun[];
+  /** A warm-up until settled: its rounds, and whether it settled (settle.ts). */
+  settle?: { rounds: readonly WarmupRound[]; settled: boolean };
   seeded: SeededCampaign[];
   spend: CollectedSpend;
   namespace: string;
@@ -227,7 +236,15 @@ export function summarise(input: {
     scenario,
     regions,
     warmup: {
-      duration_s: scenario.warmupS,
+      duration_s: input.settle
+        ? input.settle.rounds.reduce((a, r) => a + r.s, 0)
+        : scenario.warmupS,
+      ...(input.settle
+        ? {
+            settled: input.settle.settled,
+            rounds: input.settle.rounds.map((r) => ({ p99_ms: r.p99Ms, jit_cpu_pct: r.jitCpuPct })),
+          }
+        : {}),
       regions: Object.fromEntries(
         input.warmup.map((r) => [
           r.region,
