@@ -297,6 +297,11 @@ export async function runLoadtest(
       `  reconcile this run's money across bidders, topics, ClickHouse and the inventories: ${summary.reconcile_command}${args.keep ? '' : ' --no-ledger (the inventories are stopped; add --keep to compare their ledgers too)'}`,
     );
     say(
+      `  spend by home region: ${Object.entries(summary.spend_by_home_region)
+        .map(([r, m]) => `${r} ${(m / 1e6).toFixed(2)}`)
+        .join(', ')} (campaign currency units)`,
+    );
+    say(
       `  overspend max ${String(summary.overspend_pct_max)} %, freq-cap violations ${String(summary.freq_cap_violations)}, blocklisted bids ${String(summary.blocklisted_bids)}, replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
     );
     sayPhaseView(view, say);

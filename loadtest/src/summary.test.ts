@@ -35,6 +35,8 @@ function run(p99: number, wins: [string, number][], blocklistedBids = 0): Region
 
 const seeded = [
   { id: 'c1', homeRegion: 'eu', budgetMicros: 1_000_000, perDayCap: 2 },
+  { id: 'c2', homeRegion: 'us', budgetMicros: 1_000_000, perDayCap: undefined },
+  { id: 'c3', homeRegion: 'us', budgetMicros: 1_000_000, perDayCap: undefined },
 ] as unknown as SeededCampaign[];
 
 function summary(warm: RegionRun, measured: RegionRun) {
@@ -44,7 +46,14 @@ function summary(warm: RegionRun, measured: RegionRun) {
     runs: [measured],
     warmup: [warm],
     seeded,
-    spend: { byCampaign: new Map([['c1', 500_000]]), byRegion: new Map(), eventsByBid: new Map() },
+    spend: {
+      byCampaign: new Map([
+        ['c1', 500_000],
+        ['c3', 7],
+      ]),
+      byRegion: new Map(),
+      eventsByBid: new Map(),
+    },
     namespace: 'lt-r-',
     window: { from_ms: 0, to_ms: 1 },
     brokers: {},
@@ -62,6 +71,10 @@ describe('load-test summary', () => {
     expect(s.regions['eu']?.p99_ms).toBe(20);
     expect(s.warmup.regions['eu']?.p99_ms).toBe(400);
     expect(summary(run(10, []), run(60, [])).passed).toBe(false);
+  });
+
+  it('sums each campaign’s spend into its home region, zero included', () => {
+    expect(summary(run(1, []), run(1, [])).spend_by_home_region).toEqual({ eu: 500_000, us: 7 });
   });
 
   it('counts frequency caps and blocklisted bids across warm-up and measured phase together', () => {

@@ -53,6 +53,11 @@ export interface Summary {
     spend_by_region: Record<string, number>;
     overspend_pct: number;
   }[];
+  /**
+   * Spend of the campaigns homed in each region (micros), wherever it was spent: a region whose
+   * campaigns never win shows up here as 0.
+   */
+  spend_by_home_region: Record<string, number>;
   freq_cap_violations: number;
   blocklisted_bids: number;
   /**
@@ -171,6 +176,12 @@ export function trafficThresholds(
   ].map(judged);
 }
 
+function spendByHome(campaigns: Summary['campaigns']): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of campaigns) out[c.home] = (out[c.home] ?? 0) + c.spend_micros;
+  return out;
+}
+
 export function summarise(input: {
   runId: string;
   scenario: Scenario;
@@ -258,6 +269,7 @@ export function summarise(input: {
       ? round(under.reduce((a, b) => a + b, 0) / under.length)
       : 0,
     campaigns,
+    spend_by_home_region: spendByHome(campaigns),
     freq_cap_violations: violations,
     blocklisted_bids: [...input.warmup, ...input.runs].reduce((a, r) => a + r.blocklistedBids, 0),
     ...money,
