@@ -3,10 +3,11 @@ import {
   createKafka,
   createPublisher,
   ensureTopics,
-  replicationLagMs,
+  onReplicationLag,
   silentLogger,
   StreamConsumer,
   subscribe,
+  topicReady,
   waitFor,
 } from '@streambid/adapters';
 import { catalogue, remoteTopicName, type Spend } from '@streambid/contracts';
@@ -53,13 +54,7 @@ async function main(): Promise<void> {
       subscribe({
         topic: topics.spend,
         includeRemotes: true,
-        handle: (recs) => {
-          const now = Date.now();
-          for (const r of recs) {
-            const lag = replicationLagMs(r, now);
-            if (lag !== null) lags.push(lag);
-          }
-        },
+        handle: onReplicationLag((lag) => lags.push(lag)),
       }),
     ],
     deadLetter: pubUs,
@@ -81,21 +76,11 @@ async function main(): Promise<void> {
       currency: 'USD',
     });
     await pubEu.publish(topics.spend, [warm()]);
-    const admin = us.admin();
-    await admin.connect();
-    await waitFor(
-      async () => {
-        try {
-          if (!(await admin.listTopics()).includes(remote)) return false;
-          await admin.fetchTopicOffsets(remote);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `${remote} in us` },
-    );
-    await admin.disconnect();
+    await waitFor(() => topicReady(us, remote), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: `${remote} in us`,
+    });
     await consumer.start();
     await waitFor(() => lags.length >= 1, { timeoutMs: 60_000, what: 'first replicated message' });
     lags.length = 0;

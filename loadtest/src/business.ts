@@ -1,10 +1,13 @@
 import {
   createKafka,
   createPublisher,
+  onReplicationLag,
   silentLogger,
   StreamConsumer,
   subscribe,
   type ConsumedRecord,
+  type Publisher,
+  type StreamConsumerOptions,
 } from '@streambid/adapters';
 import {
   addImpression,
@@ -23,6 +26,29 @@ export interface CollectedSpend {
   eventsByBid: Map<string, number>;
 }
 
+/**
+ * A consumer of one region's Kafka (its own client, `clientId`) whose invalid records go to the
+ * namespace's dead-letter topic through `dlq`, which the caller closes.
+ */
+async function regionConsumer(
+  clientId: string,
+  broker: string,
+  topics: Catalogue,
+  o: Pick<StreamConsumerOptions, 'subscriptions' | 'fromBeginning'>,
+): Promise<{ consumer: StreamConsumer; dlq: Publisher }> {
+  const kafka = createKafka({ clientId, brokers: [broker], logger: silentLogger() });
+  const dlq = await createPublisher(kafka);
+  const consumer = new StreamConsumer({
+    kafka,
+    service: 'loadtest',
+    logger: silentLogger(),
+    deadLetter: dlq,
+    deadLetterTopic: topics.deadLetter.name,
+    ...o,
+  });
+  return { consumer, dlq };
+}
+
 /** Global spend per campaign, each spend event counted once, read from every region's local topic. */
 export async function collectSpend(
   brokers: Record<string, string>,
@@ -33,18 +59,7 @@ export async function collectSpend(
   const sums = new Map<string, SpendSum>();
   const regionSums = new Map<string, Map<string, SpendSum>>();
   for (const [region, broker] of Object.entries(brokers)) {
-    const kafka = createKafka({
-      clientId: `loadtest-spend-${region}`,
-      brokers: [broker],
-      logger: silentLogger(),
-    });
-    const dlq = await createPublisher(kafka);
-    const consumer = new StreamConsumer({
-      kafka,
-      service: 'loadtest',
-      logger: silentLogger(),
-      deadLetter: dlq,
-      deadLetterTopic: topics.deadLetter.name,
+    const { consumer, dlq } = await regionConsumer(`loadtest-spend-${region}`, broker, topics, {
       subscriptions: [
         subscribe({
           topic: topics.spend,
@@ -100,31 +115,17 @@ export class ReplicationLagProbe {
 
   async start(brokers: Record<string, string>, topics: Catalogue): Promise<void> {
     for (const [region, broker] of Object.entries(brokers)) {
-      const kafka = createKafka({
-        clientId: `loadtest-lag-${region}`,
-        brokers: [broker],
-        logger: silentLogger(),
-      });
-      const dlq = await createPublisher(kafka);
-      const c = new StreamConsumer({
-        kafka,
-        service: 'loadtest',
-        logger: silentLogger(),
-        deadLetter: dlq,
-        deadLetterTopic: topics.deadLetter.name,
+      const { consumer: c } = await regionConsumer(`loadtest-lag-${region}`, broker, topics, {
         fromBeginning: false,
         subscriptions: [
           subscribe({
             topic: topics.spend,
             includeRemotes: true,
-            handle: (recs) => {
-              const now = Date.now();
-              for (const r of recs) {
-                if (r.sourceRegion === null) continue;
-                this.hist.recordValue(Math.max(1, now - r.timestamp));
-                this.count++;
-              }
-            },
+            // The histogram's floor is 1 ms.
+            handle: onReplicationLag((lag) => {
+              this.hist.recordValue(Math.max(1, lag));
+              this.count++;
+            }),
           }),
         ],
       });

@@ -12,7 +12,7 @@ import {
   trialOf,
   type Trial,
 } from './find-max.js';
-import type { RegionRun } from './run.js';
+import { emptyRegionRun, type RegionRun } from './region-run.js';
 import type { PhaseView } from './seconds.js';
 
 const limits = { p99Ms: 50, errorRate: 0.01, overspendPct: 1 };
@@ -31,18 +31,7 @@ function run(region: 'eu' | 'us', p99: number, errors = 0): RegionRun {
     latencyMs: { p50: 1, p90: 2, p99, p999: p99, max: p99, mean: 1 },
     sendLagMs: { p99: 0.4, max: 1 },
   };
-  return {
-    region,
-    result,
-    bids: 480,
-    wins: 0,
-    clicks: 0,
-    noticeErrors: 0,
-    blocklistedBids: 0,
-    botRequests: 0,
-    winsByUserCampaign: new Map(),
-    billing: new Map(),
-  };
+  return { ...emptyRegionRun(region), result, bids: 480 };
 }
 
 const view = (cpu: Record<string, number> = {}, steal = 0): PhaseView => ({

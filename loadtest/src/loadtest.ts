@@ -1,24 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Region } from '@streambid/contracts';
-import { clockTicksPerSecond } from '@streambid/loadgen';
 import { mulberry32 } from '@streambid/testkit';
 import type { LoadtestArgs, Scenario } from './args.js';
 import { collectSpend, ReplicationLagProbe } from './business.js';
-import { readPidFiles, slicesForFile } from './cpu-sampler.js';
-import {
-  DEFAULT_SETTLE,
-  jitCompilerTicks,
-  settleVerdict,
-  ticksSince,
-  type WarmupRound,
-} from './settle.js';
+import { slicesForFile } from './cpu-sampler.js';
+import { warmUp } from './settle.js';
 import { buildVisits, requestFor, type Visit } from './exchange.js';
 import { gcLogs, NODE_GC_FLAGS } from './gc-logs.js';
 import { renderReport } from './report/html.js';
-import { drive, sampledDrive, sayPhaseView, stackSampler } from './phase.js';
+import { sampledDrive, sayPhaseView, stackSampler } from './phase.js';
 import type { SeededCampaign } from './seed.js';
 import {
   appPorts,
@@ -76,68 +68,6 @@ async function waitForBlocklist(
       await sleep(250);
     }
   }
-}
-
-/** The JVMs' pids infra recorded (brokers and MirrorMaker 2), whose JIT a settled warm-up waits for. */
-const jvmPids = (): number[] =>
-  Object.entries(readPidFiles())
-    .filter(([name]) => name.startsWith('kafka-') || name === 'mm2')
-    .map(([, pid]) => pid);
-
-/**
- * The warm-up before the measured phase, at the scenario's rate: `warmupS` seconds, or with
- * `warmupUntilSettled` rounds until the stack has settled (at most `warmupS`). Each round uses its
- * own seed, so the warm-up does not replay the measured phase's first requests.
- */
-async function warmUp(
-  prepare: Traffic['prepare'],
-  scenario: Scenario,
-  say: (l: string) => void,
-): Promise<{ runs: RegionRun[]; settle?: { rounds: WarmupRound[]; settled: boolean } }> {
-  if (scenario.warmupS <= 0) return { runs: [] };
-  if (!scenario.warmupUntilSettled) {
-    say(
-      `warm-up: ${String(scenario.rate)} req/s per region for ${String(scenario.warmupS)} s (not measured) ...`,
-    );
-    return {
-      runs: await drive(
-        prepare({ ...scenario, durationS: scenario.warmupS, seed: scenario.seed + 1 }),
-      ),
-    };
-  }
-  const rule = { ...DEFAULT_SETTLE, maxS: scenario.warmupS };
-  say(
-    `warm-up: ${String(scenario.rate)} req/s per region in ${String(rule.roundS)} s rounds until the stack has settled (at most ${String(rule.maxS)} s) ...`,
-  );
-  const runs: RegionRun[] = [];
-  const rounds: WarmupRound[] = [];
-  const pids = jvmPids();
-  const hz = clockTicksPerSecond();
-  for (let s = 0; s < rule.maxS; s += rule.roundS) {
-    const jitBefore = jitCompilerTicks(pids);
-    const t0 = performance.now();
-    const round = await drive(
-      prepare({ ...scenario, durationS: rule.roundS, seed: scenario.seed + 1 + rounds.length }),
-    );
-    const wallS = (performance.now() - t0) / 1000;
-    runs.push(...round);
-    rounds.push({
-      s: rule.roundS,
-      p99Ms: Object.fromEntries(round.map((r) => [r.region, r.result.latencyMs.p99])),
-      jitCpuPct:
-        pids.length === 0
-          ? null
-          : Math.round((ticksSince(jitBefore, jitCompilerTicks(pids)) / hz / wallS) * 1000) / 10,
-    });
-    const verdict = settleVerdict(rounds, rule);
-    if (verdict.settled) {
-      say(`  settled after ${String(s + rule.roundS)} s: ${verdict.why}`);
-      return { runs, settle: { rounds, settled: true } };
-    }
-    if (rounds.length % 5 === 0) say(`  ${String(s + rule.roundS)} s: not yet (${verdict.why})`);
-  }
-  say(`  not settled within ${String(rule.maxS)} s; measuring anyway`);
-  return { runs, settle: { rounds, settled: false } };
 }
 
 /** A stack ready for traffic: seeded, its blocklist replicated, every bidder bidding. */

@@ -11,17 +11,13 @@ import {
   type Region,
   type TopicDef,
 } from '@streambid/contracts';
-import {
-  RawHttpPool,
-  runOpenModel,
-  type OpenModelResult,
-  type RawResponse,
-} from '@streambid/loadgen';
+import { RawHttpPool, runOpenModel, type RawResponse } from '@streambid/loadgen';
 import { BIDDER_NODE_FLAGS } from '@streambid/bidder';
 import { release, status, up, type Endpoints } from '@streambid/infra';
 import { mulberry32 } from '@streambid/testkit';
 import type { Scenario } from './args.js';
 import { ReplicationLagProbe } from './business.js';
+import { emptyRegionRun, type BillingRecord, type RegionRun } from './region-run.js';
 import { buildVisits, fillMacros, requestFor, markupTracker, type Visit } from './exchange.js';
 import { campaignBody, type SeededCampaign } from './seed.js';
 import { startApp, stopApp, waitHealthy, type AppSpec, type RunningApp } from './stack.js';
@@ -306,34 +302,8 @@ export async function seedBlocklist(
   }
 }
 
-/** Per-region outcome of the traffic phase. */
-export interface RegionRun {
-  region: Region;
-  result: OpenModelResult;
-  bids: number;
-  wins: number;
-  clicks: number;
-  noticeErrors: number;
-  blocklistedBids: number;
-  botRequests: number;
-  /** wins per `user|campaign` */
-  winsByUserCampaign: Map<string, number>;
-  /** The exchange's own record of the billing it sent per won bid (retries and duplicates too). */
-  billing: Map<string, BillingRecord>;
-}
-
-/** What the simulated exchange sent and was told for one won bid. */
-export interface BillingRecord {
-  test: boolean;
-  /** Billing notices sent (first, retries after "try again", duplicates on purpose). */
-  sent: number;
-  /** Answers that said the spend was written now (`billed: true`). */
-  billed: number;
-  /** Answers that said it was written before (`duplicate: true`). */
-  duplicates: number;
-  /** "Try again" answers (503). */
-  retriable: number;
-}
+// The per-region outcome lives in a module of its own, so unit tests build one without the stack.
+export type { BillingRecord, RegionRun } from './region-run.js';
 
 /**
  * Prepares one region's traffic (request bodies, the exchange's state) and returns the function
@@ -350,17 +320,7 @@ export function prepareRegion(opts: {
   const { region, scenario } = opts;
   const rng = mulberry32(scenario.seed + REGION_INDEX[region] * 7919);
   const url = `http://127.0.0.1:${String(appPorts(region).bidder)}`;
-  const run: Omit<RegionRun, 'result'> = {
-    region,
-    bids: 0,
-    wins: 0,
-    clicks: 0,
-    noticeErrors: 0,
-    blocklistedBids: 0,
-    botRequests: 0,
-    winsByUserCampaign: new Map(),
-    billing: new Map(),
-  };
+  const run = emptyRegionRun(region);
   const pending = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => {
     pending.add(p);

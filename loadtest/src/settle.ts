@@ -1,9 +1,16 @@
 /**
- * A warm-up that ends when the stack has settled instead of after a fixed time: traffic in short
- * rounds until the JVMs' JIT compiler threads are quiet and every region's p99 has stopped moving.
- * The rule is pure (`settleVerdict`); `jitCompilerTicks` reads the compiler threads from `/proc`.
+ * The warm-up before a measured phase, and one that ends when the stack has settled instead of
+ * after a fixed time: traffic in short rounds until the JVMs' JIT compiler threads are quiet and
+ * every region's p99 has stopped moving. The rule is pure (`settleVerdict`); `jitCompilerTicks`
+ * reads the compiler threads from `/proc`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { clockTicksPerSecond, readProcStat } from '@streambid/loadgen';
+import type { Scenario } from './args.js';
+import { readPidFiles } from './cpu-sampler.js';
+import { drive } from './phase.js';
+import type { RegionRun } from './run.js';
 
 /** What one warm-up round measured. */
 export interface WarmupRound {
@@ -59,14 +66,12 @@ export function settleVerdict(
   return { settled: true, why: 'JIT quiet and p99 steady over two rounds' };
 }
 
-/** `/proc/<pid>/task/<tid>/stat` CPU ticks (user + system), or 0 when the thread is gone. */
-function threadTicks(pid: number, tid: string): number {
+/** The thread ids of a process, none when it is gone. */
+function threadIds(pid: number): string[] {
   try {
-    const s = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'latin1');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
+    return readdirSync(`/proc/${String(pid)}/task`);
   } catch {
-    return 0;
+    return [];
   }
 }
 
@@ -77,23 +82,13 @@ function threadTicks(pid: number, tid: string): number {
  */
 export function jitCompilerTicks(pids: readonly number[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const pid of pids) {
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${String(pid)}/task`);
-    } catch {
-      continue;
+  for (const pid of pids)
+    for (const tid of threadIds(pid)) {
+      // A thread's stat names the thread, so one read tells both what it is and what it spent.
+      const st = readProcStat(Number(tid), `/proc/${String(pid)}/task`);
+      if (st !== undefined && /^C[12] CompilerThre/.test(st.comm))
+        out.set(`${String(pid)}/${tid}`, st.utime + st.stime);
     }
-    for (const tid of tids) {
-      let comm: string;
-      try {
-        comm = readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'latin1');
-      } catch {
-        continue;
-      }
-      if (/^C[12] CompilerThre/.test(comm)) out.set(`${String(pid)}/${tid}`, threadTicks(pid, tid));
-    }
-  }
   return out;
 }
 
@@ -108,4 +103,66 @@ export function ticksSince(
   let sum = 0;
   for (const [k, v] of after) sum += Math.max(0, v - (before.get(k) ?? 0));
   return sum;
+}
+
+/** The JVMs' pids infra recorded (brokers and MirrorMaker 2), whose JIT a settled warm-up waits for. */
+const jvmPids = (): number[] =>
+  Object.entries(readPidFiles())
+    .filter(([name]) => name.startsWith('kafka-') || name === 'mm2')
+    .map(([, pid]) => pid);
+
+/**
+ * The warm-up before the measured phase, at the scenario's rate: `warmupS` seconds, or with
+ * `warmupUntilSettled` rounds until the stack has settled (at most `warmupS`). Each round uses its
+ * own seed, so the warm-up does not replay the measured phase's first requests.
+ */
+export async function warmUp(
+  prepare: (sc: Scenario) => (() => Promise<RegionRun>)[],
+  scenario: Scenario,
+  say: (l: string) => void,
+): Promise<{ runs: RegionRun[]; settle?: { rounds: WarmupRound[]; settled: boolean } }> {
+  if (scenario.warmupS <= 0) return { runs: [] };
+  if (!scenario.warmupUntilSettled) {
+    say(
+      `warm-up: ${String(scenario.rate)} req/s per region for ${String(scenario.warmupS)} s (not measured) ...`,
+    );
+    return {
+      runs: await drive(
+        prepare({ ...scenario, durationS: scenario.warmupS, seed: scenario.seed + 1 }),
+      ),
+    };
+  }
+  const rule = { ...DEFAULT_SETTLE, maxS: scenario.warmupS };
+  say(
+    `warm-up: ${String(scenario.rate)} req/s per region in ${String(rule.roundS)} s rounds until the stack has settled (at most ${String(rule.maxS)} s) ...`,
+  );
+  const runs: RegionRun[] = [];
+  const rounds: WarmupRound[] = [];
+  const pids = jvmPids();
+  const hz = clockTicksPerSecond();
+  for (let s = 0; s < rule.maxS; s += rule.roundS) {
+    const jitBefore = jitCompilerTicks(pids);
+    const t0 = performance.now();
+    const round = await drive(
+      prepare({ ...scenario, durationS: rule.roundS, seed: scenario.seed + 1 + rounds.length }),
+    );
+    const wallS = (performance.now() - t0) / 1000;
+    runs.push(...round);
+    rounds.push({
+      s: rule.roundS,
+      p99Ms: Object.fromEntries(round.map((r) => [r.region, r.result.latencyMs.p99])),
+      jitCpuPct:
+        pids.length === 0
+          ? null
+          : Math.round((ticksSince(jitBefore, jitCompilerTicks(pids)) / hz / wallS) * 1000) / 10,
+    });
+    const verdict = settleVerdict(rounds, rule);
+    if (verdict.settled) {
+      say(`  settled after ${String(s + rule.roundS)} s: ${verdict.why}`);
+      return { runs, settle: { rounds, settled: true } };
+    }
+    if (rounds.length % 5 === 0) say(`  ${String(s + rule.roundS)} s: not yet (${verdict.why})`);
+  }
+  say(`  not settled within ${String(rule.maxS)} s; measuring anyway`);
+  return { runs, settle: { rounds, settled: false } };
 }

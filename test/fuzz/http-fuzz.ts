@@ -14,7 +14,15 @@ import { performance } from 'node:perf_hooks';
 import { createKafka, endOffsets, silentLogger } from '@streambid/adapters';
 import { catalogue } from '@streambid/contracts';
 import { RawHttpPool, type RawResponse } from '@streambid/loadgen';
-import { bidSeeds, caseRng, chance, type FuzzSummary, type Seed } from '@streambid/bidder/fuzz';
+import {
+  bidSeeds,
+  caseRng,
+  chance,
+  FINDING_COUNTER,
+  type FindingKind,
+  type FuzzSummary,
+  type Seed,
+} from '@streambid/bidder/fuzz';
 import {
   collectGarbage,
   deleteTopics,
@@ -36,7 +44,8 @@ import {
   type Target,
 } from './targets.js';
 
-export type HttpFindingKind = 'crash' | 'hang' | 'status_5xx' | 'invalid_event';
+/** The bid-flow fuzzer's kinds of finding, counted the same way. */
+export type HttpFindingKind = FindingKind;
 
 export interface HttpFinding {
   case: number;
@@ -76,13 +85,6 @@ export interface HttpFuzzReport {
 
 /** Shares of the cases per target. */
 const MIX = { bid: 0.55, tracker: 0.25 };
-
-const COUNTER = {
-  crash: 'crashes',
-  hang: 'hangs',
-  status_5xx: 'status_5xx',
-  invalid_event: 'invalid_events',
-} as const satisfies Record<HttpFindingKind, string>;
 
 /** The request of a case, short enough for a report. */
 function requestLine(c: HttpCase): string {
@@ -155,7 +157,7 @@ async function run(
   const counts = { crashes: 0, hangs: 0, status_5xx: 0, invalid_events: 0 };
   const findings: HttpFinding[] = [];
   const find = (i: number, kind: HttpFindingKind, detail: string, c?: HttpCase): void => {
-    counts[COUNTER[kind]]++;
+    counts[FINDING_COUNTER[kind]]++;
     if (findings.length >= keep) return;
     findings.push({ case: i, kind, detail, request: c ? requestLine(c) : '' });
     // The whole request, to replay it by hand.
@@ -168,7 +170,7 @@ async function run(
   /** One finding standing for `n` of a kind (the count stays exact). */
   const findMany = (i: number, kind: HttpFindingKind, n: number, detail: string): void => {
     find(i, kind, n > 1 ? `${String(n)}× ${detail}` : detail);
-    counts[COUNTER[kind]] += n - 1;
+    counts[FINDING_COUNTER[kind]] += n - 1;
   };
   const stats = {
     statuses: {} as Record<string, Record<string, number>>,

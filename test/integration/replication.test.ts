@@ -10,6 +10,7 @@ import {
   replicationLagMs,
   ReplicationLagRecorder,
   Registry,
+  topicReady,
   waitFor,
   type ConsumedRecord,
   type Publisher,
@@ -58,21 +59,6 @@ function makeClick(region: Region): ClickEvent {
     creativeId: 'cr-1',
     userId: `u-${randomUUID().slice(0, 8)}`,
   };
-}
-
-/** True once `name` exists and every partition has a leader (MirrorMaker just created it). */
-async function topicReady(kafka: Kafka, name: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(name)) return false;
-    await admin.fetchTopicOffsets(name);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 describe('replication between regions (MirrorMaker 2)', () => {

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { TOPICS, type BidResponse } from '@streambid/contracts';
 import { mulberry32 } from '@streambid/testkit';
 import type { BidAnswer, BidCall } from '../src/http/bid-flow.js';
-import { decodeToken, encodeTokens, type TrackerKind } from '../src/domain/token.js';
+import { decodeToken, encodeTokens, tokenTtlOf, type TrackerKind } from '../src/domain/token.js';
 import type { StreamEvent } from '../src/runtime/events.js';
 import {
   clearingMicros,
@@ -122,18 +122,39 @@ const TOKEN = /[?&]t=([^&"'<\]\s]*)/;
 const IMP_URL = /https?:\/\/[^"'<\]\s]*\/t\/imp\?t=[^"'<\]\s&]*/;
 const CLICK_URL = /https?:\/\/[^"'<\]\s]*\/t\/click\?t=[^"'<\]\s&]*/;
 
-const COUNTER = {
+/** The summary counter each kind of finding adds to (the whole-stack HTTP fuzzer's too). */
+export const FINDING_COUNTER = {
   crash: 'crashes',
   hang: 'hangs',
   status_5xx: 'status_5xx',
   invalid_event: 'invalid_events',
-} as const satisfies Record<FindingKind, string>;
+} as const satisfies Record<FindingKind, keyof FuzzSummary>;
 
 /** What one shard of a run found (a worker's part, or the whole run in one thread). */
 export interface ShardResult {
   counts: Pick<FuzzSummary, 'crashes' | 'hangs' | 'status_5xx' | 'invalid_events'>;
   findings: Finding[];
   stats: BidFuzzReport['stats'];
+}
+
+/** A shard that has run no case yet. */
+function emptyShardResult(): ShardResult {
+  return {
+    counts: { crashes: 0, hangs: 0, status_5xx: 0, invalid_events: 0 },
+    findings: [],
+    stats: {
+      statuses: {},
+      classes: {},
+      bids: 0,
+      events: 0,
+      trackerChecks: 0,
+      asyncAnswers: 0,
+      largestBodyBytes: 0,
+      longestTrackerUrl: 0,
+      excusedLate: 0,
+      slowestCaseMs: 0,
+    },
+  };
 }
 
 export interface ShardOptions {
@@ -203,34 +224,18 @@ export async function runShard(o: ShardOptions): Promise<ShardResult> {
   const shards = o.shards ?? 1;
   const world: World = createWorld({ profiles: profileBehaviour(o.seed) });
   const keys = world.deps.keys;
-  const ttl = {
-    noticeMs: world.cfg.BIDDER_NOTICE_TTL_S * 1000,
-    markupMs: world.cfg.BIDDER_MARKUP_TTL_S * 1000,
-  };
+  const ttl = tokenTtlOf(world.cfg);
   const region = world.cfg.REGION;
   const rates = world.cfg.BIDDER_FX_RATES;
   const defaultTmax = world.cfg.BIDDER_DEFAULT_TMAX_MS;
   const maxBody = world.cfg.BIDDER_MAX_BODY_BYTES;
   const seeds = bidSeeds(o.seed);
-  const counts: ShardResult['counts'] = { crashes: 0, hangs: 0, status_5xx: 0, invalid_events: 0 };
-  const findings: Finding[] = [];
-  const stats: BidFuzzReport['stats'] = {
-    statuses: {},
-    classes: {},
-    bids: 0,
-    events: 0,
-    trackerChecks: 0,
-    asyncAnswers: 0,
-    largestBodyBytes: 0,
-    longestTrackerUrl: 0,
-    excusedLate: 0,
-    slowestCaseMs: 0,
-  };
+  const { counts, findings, stats } = emptyShardResult();
   const stalls = new StallClock();
   let current: { i: number; c: BidCase } | undefined;
 
   const find = (i: number, c: BidCase, kind: FindingKind, detail: string): void => {
-    counts[COUNTER[kind]]++;
+    counts[FINDING_COUNTER[kind]]++;
     if (findings.length < keep)
       findings.push({
         case: i,
@@ -561,22 +566,7 @@ export async function fuzzBidder(o: BidFuzzOptions): Promise<BidFuzzReport> {
   const workers = o.only !== undefined ? 1 : Math.max(1, o.workers ?? 1);
   const t0 = performance.now();
   let rssStart = 0;
-  const total: ShardResult = {
-    counts: { crashes: 0, hangs: 0, status_5xx: 0, invalid_events: 0 },
-    findings: [],
-    stats: {
-      statuses: {},
-      classes: {},
-      bids: 0,
-      events: 0,
-      trackerChecks: 0,
-      asyncAnswers: 0,
-      largestBodyBytes: 0,
-      longestTrackerUrl: 0,
-      excusedLate: 0,
-      slowestCaseMs: 0,
-    },
-  };
+  const total = emptyShardResult();
   if (workers === 1) {
     const r = await runShard({
       ...o,

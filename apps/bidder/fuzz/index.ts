@@ -2,7 +2,15 @@
 // per-case generators and the pass rule. Source-only (`@streambid/bidder/fuzz`): not part of the
 // bidder's production build.
 export { flagsOrExit, freshSeed } from './args.js';
-export { bidCase, caseRng, fuzzBidder, passed, type FuzzSummary } from './bid-fuzz.js';
+export {
+  bidCase,
+  caseRng,
+  FINDING_COUNTER,
+  fuzzBidder,
+  passed,
+  type FindingKind,
+  type FuzzSummary,
+} from './bid-fuzz.js';
 export {
   chance,
   mutateJson,

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from '@streambid/adapters';
+import { Counter, Gauge, Histogram, sharedCounter, type Registry } from '@streambid/adapters';
 
 /** Everything the bidder exports on `/metrics`, registered on one registry per worker. */
 export interface BidderMetrics extends EventMetrics {
@@ -207,14 +207,9 @@ export function createSupervisionMetrics(registry: Registry): SupervisionMetrics
  * index (and dead-lettered), by the limit they exceed (`CAMPAIGN_REFUSALS`). One per registry.
  */
 export function createCampaignRefusalCounter(registry: Registry): Counter<'reason'> {
-  const existing = registry.getSingleMetric('bidder_campaigns_refused_total');
-  return (
-    (existing as Counter<'reason'> | undefined) ??
-    new Counter({
-      name: 'bidder_campaigns_refused_total',
-      help: 'Campaigns from the log not indexed and dead-lettered, by the limit they exceed',
-      labelNames: ['reason'],
-      registers: [registry],
-    })
-  );
+  return sharedCounter(registry, {
+    name: 'bidder_campaigns_refused_total',
+    help: 'Campaigns from the log not indexed and dead-lettered, by the limit they exceed',
+    labelNames: ['reason'],
+  });
 }

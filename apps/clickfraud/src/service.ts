@@ -9,7 +9,12 @@ import { catalogue, remoteTopicName, type Region } from '@streambid/contracts';
 import { REPLAY_KINDS, type ReplayArgs, type ScoreArgs } from './cli/args.js';
 import type { ClickfraudConfig } from './config.js';
 import { DEFAULT_BLOCK_POLICY, type BlockPolicy } from './domain/blocklist.js';
-import { replay, type ReplayProgress, type ReplayTopics } from './replay/replayer.js';
+import {
+  replay,
+  type ReplayOptions,
+  type ReplayProgress,
+  type ReplayTopics,
+} from './replay/replayer.js';
 import { privacyLineage } from './report/lineage.js';
 import { runReport } from './report/query.js';
 import type { ReportParams } from './report/params.js';
@@ -126,6 +131,27 @@ async function replayTargets(deps: ServiceDeps, args: ReplayArgs): Promise<Repla
   return { tables, model, ...(ledger ? { spendTable: ledger.spend } : {}), topics };
 }
 
+/** What a replay and a follow pass the replayer alike: where to, how fast, whom to tell. */
+function replayOptions(
+  deps: ServiceDeps,
+  targets: ReplayTargets,
+  opts: RunOptions,
+): Omit<ReplayOptions, 'fromMs' | 'toMs'> {
+  return {
+    kafka: deps.kafka,
+    ch: deps.ch,
+    tables: targets.tables,
+    ...(targets.spendTable === undefined ? {} : { spendTable: targets.spendTable }),
+    topics: targets.topics,
+    batchRows: deps.config.CLICKFRAUD_BATCH_ROWS,
+    lanes: deps.config.CLICKFRAUD_REPLAY_LANES,
+    lingerMs: deps.config.CLICKFRAUD_LINGER_MS,
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
+    logger: deps.logger,
+  };
+}
+
 /**
  * `replay`: streams the window into the target version (and spend into the spend ledger), scores
  * the replayed days and (for a finished, un-aborted replay) makes the version current. Re-running
@@ -136,25 +162,16 @@ export async function runReplay(
   args: ReplayArgs,
   opts: RunOptions = {},
 ): Promise<ReplayProgress> {
-  const { tables: t, model, spendTable, topics } = await replayTargets(deps, args);
+  const targets = await replayTargets(deps, args);
+  const { tables: t, model } = targets;
   const db = deps.config.CLICKFRAUD_DB;
   const window = { fromMs: args.fromMs ?? 0, toMs: args.toMs ?? Date.now() };
   if (model) await markVersion(deps.ch, db, t.version, 'building', window);
   const progress = await replay({
-    kafka: deps.kafka,
-    ch: deps.ch,
-    tables: t,
-    ...(spendTable === undefined ? {} : { spendTable }),
-    topics,
+    ...replayOptions(deps, targets, opts),
     fromMs: args.fromMs,
     toMs: args.toMs,
-    batchRows: deps.config.CLICKFRAUD_BATCH_ROWS,
-    lanes: deps.config.CLICKFRAUD_REPLAY_LANES,
-    lingerMs: deps.config.CLICKFRAUD_LINGER_MS,
     ...(args.maxRate === null ? {} : { maxRate: args.maxRate }),
-    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-    ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
-    logger: deps.logger,
   });
   if (opts.signal?.aborted === true || !model) return progress;
   const span = await clickSpan(deps.ch, t);
@@ -225,7 +242,8 @@ export async function runFollow(
   args: ReplayArgs,
   opts: RunOptions,
 ): Promise<void> {
-  const { tables: t, model, spendTable, topics } = await replayTargets(deps, args);
+  const targets = await replayTargets(deps, args);
+  const { tables: t, model } = targets;
   const blocklist = opts.blocklist ?? (await createPublisher(deps.kafka));
   const cat = catalogue(deps.config.TOPIC_NAMESPACE);
   const health = opts.health ?? { following: false, scoringFailures: 0 };
@@ -258,21 +276,11 @@ export async function runFollow(
   try {
     health.following = true;
     await replay({
-      kafka: deps.kafka,
-      ch: deps.ch,
-      tables: t,
-      ...(spendTable === undefined ? {} : { spendTable }),
-      topics,
+      ...replayOptions(deps, targets, opts),
       // Without --from: resume where ClickHouse is, or start at the live end.
       fromMs: args.fromMs,
       toMs: null,
       follow: true,
-      batchRows: deps.config.CLICKFRAUD_BATCH_ROWS,
-      lanes: deps.config.CLICKFRAUD_REPLAY_LANES,
-      lingerMs: deps.config.CLICKFRAUD_LINGER_MS,
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
-      logger: deps.logger,
     });
   } finally {
     health.following = false;

@@ -31,6 +31,7 @@ import {
   type Redis,
 } from '@streambid/adapters';
 import { catalogue } from '@streambid/contracts';
+import { deleteKeysWithPrefix, redisCpuUs } from '@streambid/testkit';
 import { ProfileBuilder } from '../src/builder.js';
 import { syntheticEvents } from '../src/testing/events.js';
 
@@ -182,14 +183,6 @@ async function scriptStats(redis: Redis): Promise<{ calls: number; usec: number 
   return { calls: Number(line?.[1] ?? 0), usec: Number(line?.[2] ?? 0) };
 }
 
-/** Redis server CPU (user + sys) in µs; includes the reader's GETs and anyone else's commands. */
-async function redisCpuUs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const user = /used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? '0';
-  const sys = /used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? '0';
-  return (Number(user) + Number(sys)) * 1e6;
-}
-
 async function main(): Promise<void> {
   const ns = `bench-${randomBytes(4).toString('hex')}-`;
   const keyPrefix = `bench-${randomBytes(4).toString('hex')}:`;
@@ -331,12 +324,7 @@ async function main(): Promise<void> {
     await builder?.stop();
     await publisher.close();
     await deleteNamespace(localClusters('bench-cleanup', logger), ns);
-    let cursor = '0';
-    do {
-      const [c, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-      cursor = c;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, keyPrefix);
     redis.disconnect();
   }
 }

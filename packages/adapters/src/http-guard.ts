@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { writeJson } from './http.js';
+import { sharedCounter } from './metrics.js';
 
 /** A uWS route handler; an async one's rejection is treated like a throw. */
 export type UwsHandler = (res: HttpResponse, req: HttpRequest) => void | Promise<void>;
@@ -40,16 +41,11 @@ function answer500(res: HttpResponse): void {
 
 function errorCounter(registry: Registry): Counter<'route'> {
   // One counter per registry, however many guards a service builds (e.g. one per router module).
-  const existing = registry.getSingleMetric('http_handler_errors_total');
-  return (
-    (existing as Counter<'route'> | undefined) ??
-    new Counter({
-      name: 'http_handler_errors_total',
-      help: 'Exceptions thrown while handling a request, answered 500, by route',
-      labelNames: ['route'],
-      registers: [registry],
-    })
-  );
+  return sharedCounter(registry, {
+    name: 'http_handler_errors_total',
+    help: 'Exceptions thrown while handling a request, answered 500, by route',
+    labelNames: ['route'],
+  });
 }
 
 /** Builds the guard of one service; the counter is registered on `registry` once. */

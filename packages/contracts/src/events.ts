@@ -266,11 +266,22 @@ const trafficContext = {
 /** Set on events of `test: 1` requests: answered normally, never billed or counted. */
 const testFlag = { test: z.literal(true).optional() };
 
+/** The head of every event on the bid path: bid, win, loss, impression, click. */
+const bidPathHead = { eventId, ts: eventTime, region, ...testFlag };
+
+/** What a win or a loss notice says about the bid it is for. `eventId` is the bid id. */
+const bidNotice = {
+  ...bidPathHead,
+  exchange: exchange.optional(),
+  bidId: id,
+  requestId: id,
+  impId: id,
+  campaignId: id,
+  creativeId: id,
+};
+
 export const bidSchema = z.object({
-  eventId,
-  ts: eventTime,
-  region,
-  ...testFlag,
+  ...bidPathHead,
   requestId: id,
   impId: id,
   bidId: id,
@@ -284,16 +295,7 @@ export type BidEvent = z.infer<typeof bidSchema>;
 
 /** Win notice (`nurl`) received for a bid. `eventId` is the bid id. */
 export const winSchema = z.object({
-  eventId,
-  ts: eventTime,
-  region,
-  ...testFlag,
-  exchange: exchange.optional(),
-  bidId: id,
-  requestId: id,
-  impId: id,
-  campaignId: id,
-  creativeId: id,
+  ...bidNotice,
   clearingCpmMicros: micros,
   currency,
   ...trafficContext,
@@ -302,16 +304,7 @@ export type WinEvent = z.infer<typeof winSchema>;
 
 /** Loss notice (`lurl`) received for a bid, with the exchange's loss reason code. `eventId` is the bid id. */
 export const lossSchema = z.object({
-  eventId,
-  ts: eventTime,
-  region,
-  ...testFlag,
-  exchange: exchange.optional(),
-  bidId: id,
-  requestId: id,
-  impId: id,
-  campaignId: id,
-  creativeId: id,
+  ...bidNotice,
   /** OpenRTB loss reason code (list 5.25); absent when the exchange did not fill the macro. */
   reason: z.number().int().min(0).max(LIMITS.code32).optional(),
   /** Winning price, CPM micros, when the exchange reports it. */
@@ -320,10 +313,7 @@ export const lossSchema = z.object({
 export type LossEvent = z.infer<typeof lossSchema>;
 
 export const impressionSchema = z.object({
-  eventId,
-  ts: eventTime,
-  region,
-  ...testFlag,
+  ...bidPathHead,
   bidId: id,
   requestId: id,
   campaignId: id,
@@ -333,10 +323,7 @@ export const impressionSchema = z.object({
 export type ImpressionEvent = z.infer<typeof impressionSchema>;
 
 export const clickSchema = z.object({
-  eventId,
-  ts: eventTime,
-  region,
-  ...testFlag,
+  ...bidPathHead,
   bidId: id,
   campaignId: id,
   creativeId: id,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from '@streambid/testkit';
 import {
   ProfileFormat,
   ProfileReader,
@@ -80,7 +81,7 @@ async function measure(redis: Redis, format: ProfileFormat): Promise<Record<stri
   }
   lat.sort((a, b) => a - b);
   sequential.sort((a, b) => a - b);
-  await cleanup(redis, keyPrefix);
+  await deleteKeysWithPrefix(redis, keyPrefix);
   return {
     write_updates_per_s: Math.round(updates.length / writeS),
     read_ops_per_s: Math.round(READS / readS),
@@ -94,15 +95,6 @@ async function measure(redis: Redis, format: ProfileFormat): Promise<Record<stri
 }
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
-
-async function cleanup(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [c, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = c;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
 
 async function main(): Promise<void> {
   const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix, redisCpuUs } from '@streambid/testkit';
 import { ProfileFormat, ProfileWriter, type ProfileUpdate } from '../src/index.js';
 
 const N = 20_000;
@@ -28,14 +29,6 @@ function updates(kind: 'impression' | 'pageview', round: number): ProfileUpdate[
           country: 'DEU',
         };
   });
-}
-
-/** Redis server CPU time (user + sys) in µs: less distorted by a busy machine than wall time. */
-async function redisCpuUs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const user = /used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? '0';
-  const sys = /used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? '0';
-  return (Number(user) + Number(sys)) * 1e6;
 }
 
 async function main(): Promise<void> {
@@ -65,12 +58,7 @@ async function main(): Promise<void> {
           );
           await redis.del(`${keyPrefix}wm`);
         }
-        let cursor = '0';
-        do {
-          const [c, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-          cursor = c;
-          if (keys.length > 0) await redis.unlink(...keys);
-        } while (cursor !== '0');
+        await deleteKeysWithPrefix(redis, keyPrefix);
       }
     console.log(JSON.stringify({ bench: 'profile-lua-cost', updates: N, ...out }));
   } finally {

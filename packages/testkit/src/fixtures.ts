@@ -61,3 +61,16 @@ export function makeCampaign(over: Partial<Campaign> = {}): Campaign {
     ...over,
   };
 }
+
+/**
+ * `n` distinct three-letter country codes, `DEU` (the sample requests' country) first: enough to
+ * fill a campaign's country targeting up to and past `LIMITS.targetCountries`.
+ */
+export function countryCodes(n: number): string[] {
+  const out = ['DEU'];
+  for (let i = 0; out.length < n; i++)
+    out.push(
+      String.fromCharCode(65 + Math.floor(i / 676), 65 + (Math.floor(i / 26) % 26), 65 + (i % 26)),
+    );
+  return out;
+}

@@ -10,6 +10,8 @@ export type { SampleOptions } from './sample.js';
 // The PRNG lives with the traffic simulator, which production tools (the fraud evaluation) run
 // too; the kit re-exports it so tests and benches get generator and seed from one place.
 export { mulberry32 } from '@streambid/traffic';
-export { makeCampaign, makeSpend, SAMPLE_BANNER } from './fixtures.js';
+export { countryCodes, makeCampaign, makeSpend, SAMPLE_BANNER } from './fixtures.js';
 export { openBannerRequest } from './requests.js';
 export { RUN_ENV } from './run.js';
+export { KeepAliveConnection, type KeepAliveAnswer } from './http.js';
+export { deleteKeysWithPrefix, redisCpuUs } from './redis.js';

@@ -1,4 +1,5 @@
 import type { BlockKind, BlocklistEntry } from '@streambid/contracts';
+import { ipv4ToInt as parseIpv4 } from '@streambid/reference-data';
 
 /** What a request reveals that the blocklist can match. */
 export interface TrafficKeys {
@@ -11,16 +12,7 @@ export interface TrafficKeys {
 
 /** Parses dotted IPv4 into an unsigned 32-bit integer; undefined if it is not IPv4. */
 export function ipv4ToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
+  return parseIpv4(ip) ?? undefined;
 }
 
 /** `10.1.2.0/24` → network and prefix length; undefined if malformed. */

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { indexEntriesOf, LIMITS, type Campaign } from '@streambid/contracts';
-import { makeCampaign } from '@streambid/testkit';
+import { countryCodes, makeCampaign } from '@streambid/testkit';
 import { CampaignIndex, type CreativeEntry } from './campaign-index.js';
 import { parseRates, type FxRates } from './fx.js';
 
 const rates = parseRates('EUR=1.25') as FxRates;
-
-/** `n` distinct three-letter country codes, `DEU` first. */
-function countries(n: number): string[] {
-  const out = ['DEU'];
-  for (let i = 0; out.length < n; i++)
-    out.push(
-      String.fromCharCode(65 + Math.floor(i / 676), 65 + (Math.floor(i / 26) % 26), 65 + (i % 26)),
-    );
-  return out;
-}
 
 /** Two creatives × 256 countries × `devices` device types. */
 function wide(devices: number, over: Partial<Campaign> = {}): Campaign {
@@ -23,7 +13,7 @@ function wide(devices: number, over: Partial<Campaign> = {}): Campaign {
   return makeCampaign({
     creatives: [cr, { ...cr, id: 'cr-2' }],
     targeting: {
-      countries: countries(LIMITS.targetCountries),
+      countries: countryCodes(LIMITS.targetCountries),
       deviceTypes: Array.from({ length: devices }, (_, i) => i),
     },
     ...over,

@@ -50,8 +50,19 @@ export interface MarkupValues {
   clickUrl: string;
 }
 
-const MACRO =
-  /\$\{(AUCTION_ID|AUCTION_BID_ID|AUCTION_IMP_ID|AUCTION_SEAT_ID|AUCTION_AD_ID|AUCTION_CURRENCY|CLICK_URL|IMP_URL)\}/g;
+/** The markup macros we fill ourselves, and the value each takes. */
+const MACRO_VALUE = {
+  AUCTION_ID: 'requestId',
+  AUCTION_BID_ID: 'bidId',
+  AUCTION_IMP_ID: 'impId',
+  AUCTION_SEAT_ID: 'seat',
+  AUCTION_AD_ID: 'adId',
+  AUCTION_CURRENCY: 'cur',
+  CLICK_URL: 'clickUrl',
+  IMP_URL: 'impUrl',
+} as const satisfies Record<string, keyof MarkupValues>;
+
+const MACRO = new RegExp(`\\$\\{(${Object.keys(MACRO_VALUE).join('|')})\\}`, 'g');
 
 const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
@@ -62,26 +73,7 @@ const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&
 export function renderMarkup(markup: string, mtype: number, v: MarkupValues): string {
   const hadImp = markup.includes('${IMP_URL}');
   let out = markup.includes('${')
-    ? markup.replace(MACRO, (_m: string, name: string) => {
-        switch (name) {
-          case 'AUCTION_ID':
-            return v.requestId;
-          case 'AUCTION_BID_ID':
-            return v.bidId;
-          case 'AUCTION_IMP_ID':
-            return v.impId;
-          case 'AUCTION_SEAT_ID':
-            return v.seat;
-          case 'AUCTION_AD_ID':
-            return v.adId;
-          case 'AUCTION_CURRENCY':
-            return v.cur;
-          case 'CLICK_URL':
-            return v.clickUrl;
-          default:
-            return v.impUrl;
-        }
-      })
+    ? markup.replace(MACRO, (_m: string, name: keyof typeof MACRO_VALUE) => v[MACRO_VALUE[name]])
     : markup;
   if (hadImp) return out;
   if (mtype === 1) {

@@ -64,6 +64,14 @@ export interface TokenTtl {
   markupMs: number;
 }
 
+/** The token lifetimes the bidder config sets (`BIDDER_NOTICE_TTL_S`, `BIDDER_MARKUP_TTL_S`). */
+export function tokenTtlOf(cfg: {
+  BIDDER_NOTICE_TTL_S: number;
+  BIDDER_MARKUP_TTL_S: number;
+}): TokenTtl {
+  return { noticeMs: cfg.BIDDER_NOTICE_TTL_S * 1000, markupMs: cfg.BIDDER_MARKUP_TTL_S * 1000 };
+}
+
 /** Why a token was refused. */
 export type TokenRefusal = 'malformed' | 'unknown_key' | 'forged' | 'expired';
 

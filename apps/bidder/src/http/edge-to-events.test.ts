@@ -91,6 +91,25 @@ const hostileHits: HitFacts[] = [
 let tracked = 0;
 const prices = [undefined, '0', '-0', '1e999', 'NaN', '1e-400', '0.000001', '1e305', '999999.9'];
 
+/** Who and what a bid was for: the fields the tokens and the bid event both carry. */
+const IDENTITY = [
+  'bidId',
+  'requestId',
+  'impId',
+  'campaignId',
+  'creativeId',
+  'userId',
+  'siteDomain',
+  'appBundle',
+  'publisherId',
+  'dealId',
+] as const;
+
+/** The {@link IDENTITY} fields of a token's context or a bid event (absent: ''). */
+function identity(x: Pick<BidEvent, (typeof IDENTITY)[number]>): Record<string, string> {
+  return Object.fromEntries(IDENTITY.map((k) => [k, x[k] ?? '']));
+}
+
 function checkTrackers(bid: Bid, ev: BidEvent): void {
   const token = new URL(bid.nurl ?? '').searchParams.get('t') ?? '';
   const decoded = decodeToken(keys, 'win', token, Date.now(), ttl);
@@ -103,29 +122,7 @@ function checkTrackers(bid: Bid, ev: BidEvent): void {
   expect(new URL(bid.lurl ?? '').searchParams.get('t')).toBe(tokens.loss);
   expect(bid.adm?.includes(`t=${tokens.imp}`), 'markup carries the impression token').toBe(true);
   expect(bid.adm?.includes(tokens.bill), 'markup never carries the billing token').toBe(false);
-  expect({
-    bidId: ctx.bidId,
-    requestId: ctx.requestId,
-    impId: ctx.impId,
-    campaignId: ctx.campaignId,
-    creativeId: ctx.creativeId,
-    userId: ctx.userId ?? '',
-    siteDomain: ctx.siteDomain ?? '',
-    appBundle: ctx.appBundle ?? '',
-    publisherId: ctx.publisherId ?? '',
-    dealId: ctx.dealId ?? '',
-  }).toEqual({
-    bidId: ev.bidId,
-    requestId: ev.requestId,
-    impId: ev.impId,
-    campaignId: ev.campaignId,
-    creativeId: ev.creativeId,
-    userId: ev.userId ?? '',
-    siteDomain: ev.siteDomain ?? '',
-    appBundle: ev.appBundle ?? '',
-    publisherId: ev.publisherId ?? '',
-    dealId: ev.dealId ?? '',
-  });
+  expect(identity(ctx)).toEqual(identity(ev));
   expect(ctx.priceMicros).toBe(Math.round(bid.price * 1e6));
   const now = Date.now();
   const campaignCurrency = world.deps.views.index.get(ctx.campaignId)?.c.currency;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import { QueueFullError, statusLine, type HandlerGuard } from '@streambid/adapters';
+import { QueueFullError, writeJson, type HandlerGuard } from '@streambid/adapters';
 import { LIMITS, type BillingNotice } from '@streambid/contracts';
 import { TRACK_PATHS } from '../domain/macros.js';
 import { TtlSet } from '../domain/lru.js';
 import {
   decodeToken,
+  tokenTtlOf,
   type BidContext,
   type TokenRefusal,
   type TrackerKind,
@@ -61,17 +62,6 @@ const REFUSED: Record<TokenRefusal, string> = {
   expired: 'tracking token expired',
 };
 
-function reply(
-  res: HttpResponse,
-  code: number,
-  body: object,
-  headers: Record<string, string> = {},
-): void {
-  res.writeStatus(statusLine(code)).writeHeader('content-type', 'application/json');
-  for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
-  res.end(JSON.stringify(body));
-}
-
 /** Request data copied before any await (uWS request objects die with the handler). */
 interface Hit extends HitFacts {
   ctx: BidContext;
@@ -85,10 +75,7 @@ const RETRY = { 'retry-after': '1' };
 
 export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: HandlerGuard): void {
   const region = d.cfg.REGION;
-  const ttl = {
-    noticeMs: d.cfg.BIDDER_NOTICE_TTL_S * 1000,
-    markupMs: d.cfg.BIDDER_MARKUP_TTL_S * 1000,
-  };
+  const ttl = tokenTtlOf(d.cfg);
   const deadlineMs = d.cfg.BIDDER_BILLING_DEADLINE_MS;
   const trustForwarded = d.cfg.BIDDER_TRUST_FORWARDED;
   // Win events are best effort once per bid per thread (downstream dedupes by bid id anyway).
@@ -111,7 +98,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: Handle
     const r = decodeToken(d.keys, kind, req.getQuery('t') ?? '', Date.now(), ttl);
     if (!r.ok) {
       count(kind, r.refusal);
-      reply(res, 400, { error: REFUSED[r.refusal], field: 't' });
+      writeJson(res, 400, { error: REFUSED[r.refusal], field: 't' });
       return undefined;
     }
     const q = new Map<string, string>();
@@ -144,7 +131,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: Handle
       [bad, field] = ['imp id does not match the bid', 'imp'];
     if (bad !== undefined || typeof price === 'string') {
       count(kind, 'rejected');
-      reply(res, 400, { error: bad ?? 'bad price', field });
+      writeJson(res, 400, { error: bad ?? 'bad price', field });
       return undefined;
     }
     return price;
@@ -204,10 +191,15 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: Handle
   };
 
   const answerBill = (res: HttpResponse, outcome: BillOutcome): void => {
-    if (outcome === 'billed') reply(res, 200, { billed: true, duplicate: false });
-    else if (outcome === 'duplicate') reply(res, 200, { billed: false, duplicate: true });
+    if (outcome === 'billed') writeJson(res, 200, { billed: true, duplicate: false });
+    else if (outcome === 'duplicate') writeJson(res, 200, { billed: false, duplicate: true });
     else
-      reply(res, 503, { error: `spend not recorded (${outcome}), retry`, retriable: true }, RETRY);
+      writeJson(
+        res,
+        503,
+        { error: `spend not recorded (${outcome}), retry`, retriable: true },
+        RETRY,
+      );
   };
 
   /** A notice that bills (burl; nurl for an exchange that bills on it). */
@@ -227,7 +219,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: Handle
       // Test traffic is answered as usual but never billed.
       if (notice === 'nurl') recordWin(h, cp, Date.now());
       count(kind, 'test');
-      reply(res, 200, { billed: false, test: true });
+      writeJson(res, 200, { billed: false, test: true });
       return;
     }
     if (notice === 'nurl') recordWin(h, cp, Date.now());
@@ -247,12 +239,18 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: Handle
     );
   };
 
+  /** A handler of a notice that carries the clearing price: refusals are answered before `handle`. */
+  const pricedNotice =
+    (kind: 'win' | 'bill', handle: (res: HttpResponse, h: Hit, price: number) => void) =>
+    (res: HttpResponse, req: HttpRequest): void => {
+      const h = hit(kind, res, req);
+      if (!h) return;
+      const price = noticePrice(kind, res, h);
+      if (price !== undefined) handle(res, h, price);
+    };
+
   // Win notice: records the win; bills only for an exchange configured to bill on it.
-  const onWin = (res: HttpResponse, req: HttpRequest): void => {
-    const h = hit('win', res, req);
-    if (!h) return;
-    const price = noticePrice('win', res, h);
-    if (price === undefined) return;
+  const onWin = pricedNotice('win', (res, h, price) => {
     if (billOnOf(h.ctx) === 'nurl') {
       billingNotice('win', res, h, price, 'nurl');
       return;
@@ -260,23 +258,19 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: Handle
     const win = recordWin(h, priceOf(h.ctx, price), Date.now());
     if (win) d.coordinator.shareWin(win);
     count('win', 'won');
-    reply(res, 200, { won: true, billed: false });
-  };
+    writeJson(res, 200, { won: true, billed: false });
+  });
 
   // Billing notice: the impression is billable (OpenRTB 2.6 `burl`).
-  const onBill = (res: HttpResponse, req: HttpRequest): void => {
-    const h = hit('bill', res, req);
-    if (!h) return;
-    const price = noticePrice('bill', res, h);
-    if (price === undefined) return;
+  const onBill = pricedNotice('bill', (res, h, price) => {
     if (billOnOf(h.ctx) === 'nurl') {
       // That exchange bills on the win notice: the billing notice never writes spend.
       count('bill', 'bills_on_nurl');
-      reply(res, 200, { billed: false, billsOn: 'nurl' });
+      writeJson(res, 200, { billed: false, billsOn: 'nurl' });
       return;
     }
     billingNotice('bill', res, h, price, 'burl');
-  };
+  });
 
   for (const [path, kind, handler] of [
     [TRACK_PATHS.win, 'win', onWin],
@@ -332,7 +326,7 @@ export function registerTrackers(app: TemplatedApp, d: ServerDeps, guard: Handle
         ?.c.creatives.find((c) => c.id === ctx.creativeId)?.landingUrl;
       if (landing === undefined) {
         count('click', 'unknown_creative');
-        reply(res, 404, { error: 'unknown creative' });
+        writeJson(res, 404, { error: 'unknown creative' });
         return;
       }
       count('click', 'ok');

@@ -9,8 +9,10 @@ import {
   allowanceFor,
   bannerRequest,
   campaignFor,
+  firstBid,
   get,
   post,
+  publishCampaign,
   startBidderOnTopics,
   watchValues,
 } from './harness.js';
@@ -41,23 +43,15 @@ describe('bidder against the real Kafka and Redis', () => {
   /** Publishes an active campaign with an allowance and waits until it is bid on. */
   async function live(domain: string, over: Parameters<typeof campaignFor>[1] = {}) {
     const c = campaignFor(domain, over);
-    await pub.publish(topics.budget, [allowanceFor(c)]);
-    await pub.publish(topics.campaigns, [c]);
-    const first = await waitFor(
-      async () => {
-        const a = await post(bidder.port, bannerRequest(domain));
-        return a.status === 200 ? a : undefined;
-      },
-      { timeoutMs: 5000, what: 'first bid' },
-    );
+    await publishCampaign(pub, topics, c);
+    const first = await firstBid(bidder.port, domain, { timeoutMs: 5000 });
     return { c, first };
   }
 
   it('bids on a campaign within a second of its publication to the campaigns topic', async () => {
     const domain = `${uniq('site')}.example`;
     const c = campaignFor(domain);
-    await pub.publish(topics.budget, [allowanceFor(c)]);
-    await pub.publish(topics.campaigns, [c]);
+    await publishCampaign(pub, topics, c);
     const req = bannerRequest(domain);
     const a = await waitFor(
       async () => {

@@ -23,7 +23,8 @@ import {
   uniq,
 } from '@streambid/testkit/services';
 import type { BidderInstance } from '../bidder.js';
-import { allowanceFor, bannerRequest, campaignFor, get, post, startTestBidder } from './harness.js';
+import type { bannerRequest } from './harness.js';
+import { campaignFor, firstBid, get, publishCampaign, startTestBidder } from './harness.js';
 
 /** Reads a topic to its end (a private view) and returns its values. */
 const readAll = <T>(
@@ -83,16 +84,8 @@ describe('billing: exactly once through the log, on the billing notice', () => {
   /** A campaign in both regions (written in eu, replicated to us) and a first bid from `b`. */
   async function bidFrom(b: BidderInstance, over: Parameters<typeof bannerRequest>[1] = {}) {
     const domain = `${uniq('site')}.example`;
-    const c = campaignFor(domain);
-    await pubEu.publish(topics.budget, [allowanceFor(c)]);
-    await pubEu.publish(topics.campaigns, [c]);
-    const a = await waitFor(
-      async () => {
-        const r = await post(b.port, bannerRequest(domain, over));
-        return r.status === 200 ? r : undefined;
-      },
-      { timeoutMs: 30_000, what: 'a bid' },
-    );
+    await publishCampaign(pubEu, topics, campaignFor(domain));
+    const a = await firstBid(b.port, domain, { over, timeoutMs: 30_000 });
     const bid = a.json?.seatbid?.[0]?.bid[0];
     if (!bid) throw new Error('no bid');
     return bid;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor, type Publisher, type StreamConsumer } from '@streambid/adapters';
 import { indexEntriesOf, LIMITS, type Campaign, type DeadLetter } from '@streambid/contracts';
+import { countryCodes } from '@streambid/testkit';
 import { testTopics, uniq } from '@streambid/testkit/services';
 import type { BidderInstance } from '../bidder.js';
 import {
@@ -12,16 +13,6 @@ import {
   startBidderOnTopics,
   watchValues,
 } from './harness.js';
-
-/** `n` distinct three-letter country codes, `DEU` (the test requests' country) first. */
-function countries(n: number): string[] {
-  const out = ['DEU'];
-  for (let i = 0; out.length < n; i++)
-    out.push(
-      String.fromCharCode(65 + Math.floor(i / 676), 65 + (Math.floor(i / 26) % 26), 65 + (i % 26)),
-    );
-  return out;
-}
 
 describe('bidder reading a campaign over the index limit from the log (real Kafka)', () => {
   const { ns, topics } = testTopics();
@@ -61,7 +52,7 @@ describe('bidder reading a campaign over the index limit from the log (real Kafk
       creatives: [cr, { ...cr, id: 'cr-2' }],
       targeting: {
         ...base.targeting,
-        countries: countries(LIMITS.targetCountries),
+        countries: countryCodes(LIMITS.targetCountries),
         deviceTypes: [0, 1, 2, 3, 4, 5, 6, 7, 8],
       },
     };

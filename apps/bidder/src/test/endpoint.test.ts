@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,13 +16,19 @@ import {
 import type { BidEvent } from '@streambid/contracts';
 import { runOpenModel } from '@streambid/loadgen';
 import { makeBidRequest, makeCampaign, mulberry32 } from '@streambid/testkit';
-import { brokerFor, endpoints, testKafka, testTopics, uniq } from '@streambid/testkit/services';
-import { BIDDER_NODE_FLAGS } from '../runtime/node-flags.js';
-import { allowanceFor, bannerRequest, campaignFor, get, post } from './harness.js';
+import { testKafka, testTopics, uniq } from '@streambid/testkit/services';
+import {
+  allowanceFor,
+  bannerRequest,
+  campaignFor,
+  get,
+  post,
+  publishCampaign,
+  spawnBidder,
+} from './harness.js';
 import { mutateJson, scanSeed, type Seed } from '../../fuzz/mutators.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/openrtb/', import.meta.url);
-const ROOT = new URL('../../../../', import.meta.url);
 
 /**
  * POSTs a bid request on a connection of its own. The kernel spreads new connections over the
@@ -92,37 +98,14 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
       campaigns.map((c) => allowanceFor(c)),
     );
     port = await freePort();
-    child = spawn(
-      process.execPath,
-      [
-        ...BIDDER_NODE_FLAGS,
-        '--conditions=@streambid/source',
-        '--import',
-        'tsx',
-        'apps/bidder/src/main.ts',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          BIDDER_PORT: String(port),
-
-          BIDDER_DEV_MODE: 'true',
-          // Requests without regs.gdpr count as outside GDPR here (the default says GDPR).
-          PRIVACY_GDPR_DEFAULT: 'false',
-          REGION: 'eu',
-          BIDDER_WORKERS: '2',
-          KAFKA_BROKERS: brokerFor('eu'),
-          REDIS_URL: endpoints().redis.eu,
-          TOPIC_NAMESPACE: ns,
-          PROFILE_KEY_PREFIX: `${uniq('fz')}:`,
-          LOG_LEVEL: 'warn',
-          // Events leave the workers only at shutdown: the last test checks that hand-off.
-          BIDDER_EVENT_HANDOFF_MS: '600000',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    child = spawnBidder({
+      port,
+      ns,
+      profilePrefix: `${uniq('fz')}:`,
+      // Events leave the workers only at shutdown: the last test checks that hand-off.
+      env: { BIDDER_EVENT_HANDOFF_MS: '600000' },
+      stdout: 'ignore',
+    });
     child.on('exit', (code) => (exited = code ?? -1));
     await waitFor(
       async () => {
@@ -244,8 +227,7 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
     const domain = `${uniq('site')}.example`;
     // Outbids the suite's open campaigns, so an answer without its bid means it was refused.
     const c = campaignFor(domain, { frequencyCap: { perDay: 1 }, bidCpmMicros: 90e6 });
-    await pub.publish(topics.budget, [allowanceFor(c)]);
-    await pub.publish(topics.campaigns, [c]);
+    await publishCampaign(pub, topics, c);
     const asUser = (u: string) => bannerRequest(domain, { user: { buyeruid: u } });
     // The bid of the capped campaign, if the answer holds one (the suite's open campaigns bid too).
     const capped = async (u: string) => {

@@ -1,8 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import {
   createMetricsRegistry,
   silentLogger,
+  waitFor,
   type Publisher,
   type StreamConsumer,
 } from '@streambid/adapters';
@@ -24,6 +26,9 @@ import {
 import { makeCampaign } from '@streambid/testkit';
 import { startLocalBidder, type BidderInstance } from '../bidder.js';
 import { loadBidderConfig } from '../config.js';
+import { BIDDER_NODE_FLAGS } from '../runtime/node-flags.js';
+
+const ROOT = new URL('../../../../', import.meta.url);
 
 /** An in-process bidder on a free port, reading the test's topic namespace and Redis prefix. */
 export async function startTestBidder(
@@ -53,6 +58,54 @@ export async function startTestBidder(
     logger: silentLogger(),
     registry: createMetricsRegistry('bidder-test'),
   });
+}
+
+/** What {@link spawnBidder} starts. */
+export interface SpawnBidderOptions {
+  port: number;
+  /** The test's topic namespace. */
+  ns: string;
+  profilePrefix: string;
+  /** Added to (or overriding) the settings below. */
+  env?: Record<string, string>;
+  /** The JSON logs: dropped, or piped for the test to read. */
+  stdout: 'ignore' | 'pipe';
+}
+
+/**
+ * `apps/bidder/src/main.ts` as a process of its own with two workers, as it runs in production,
+ * on `port` in eu; its stderr goes to the test's.
+ */
+export function spawnBidder(o: SpawnBidderOptions): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      ...BIDDER_NODE_FLAGS,
+      '--conditions=@streambid/source',
+      '--import',
+      'tsx',
+      'apps/bidder/src/main.ts',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        BIDDER_PORT: String(o.port),
+        BIDDER_DEV_MODE: 'true',
+        // Requests without regs.gdpr count as outside GDPR here (the default says GDPR).
+        PRIVACY_GDPR_DEFAULT: 'false',
+        REGION: 'eu',
+        BIDDER_WORKERS: '2',
+        KAFKA_BROKERS: brokerFor('eu'),
+        REDIS_URL: endpoints().redis.eu,
+        TOPIC_NAMESPACE: o.ns,
+        PROFILE_KEY_PREFIX: o.profilePrefix,
+        LOG_LEVEL: 'warn',
+        ...o.env,
+      },
+      stdio: ['ignore', o.stdout, 'inherit'],
+    },
+  );
 }
 
 export interface Answer {
@@ -117,6 +170,31 @@ export function allowanceFor(c: Campaign, over: Partial<BudgetAllowance> = {}): 
     exhausted: false,
     ...over,
   };
+}
+
+/** Publishes `c` and an allowance for it in eu: the bidder may bid on it once it reads both. */
+export async function publishCampaign(
+  pub: Publisher,
+  topics: Catalogue,
+  c: Campaign,
+): Promise<void> {
+  await pub.publish(topics.budget, [allowanceFor(c)]);
+  await pub.publish(topics.campaigns, [c]);
+}
+
+/** Posts `bannerRequest(domain, over)` to the bidder on `port` until it bids: that answer. */
+export function firstBid(
+  port: number,
+  domain: string,
+  o: { over?: Partial<BidRequest>; timeoutMs: number },
+): Promise<Answer> {
+  return waitFor(
+    async () => {
+      const r = await post(port, bannerRequest(domain, o.over));
+      return r.status === 200 ? r : undefined;
+    },
+    { timeoutMs: o.timeoutMs, what: 'a bid' },
+  );
 }
 
 /** The eu Kafka with every topic of the namespace, a publisher, and a caught-up test bidder. */

@@ -63,6 +63,15 @@ describe('ProfileLookups against the real Redis', () => {
     ]);
   });
 
+  /** Lookups reading through `client`, and the results they counted, in order. */
+  const lookupsOn = (client: Redis): { lookups: ProfileLookups; results: LookupResult[] } => {
+    const results: LookupResult[] = [];
+    const lookups = new ProfileLookups(new ProfileReader(client, { keyPrefix: prefix }), (r) =>
+      results.push(r),
+    );
+    return { lookups, results };
+  };
+
   afterAll(async () => {
     redis.disconnect();
     slowRedis.disconnect();
@@ -71,10 +80,7 @@ describe('ProfileLookups against the real Redis', () => {
   });
 
   it('yields the stored profile, or missing, well before the deadline', async () => {
-    const results: LookupResult[] = [];
-    const lookups = new ProfileLookups(new ProfileReader(redis, { keyPrefix: prefix }), (r) =>
-      results.push(r),
-    );
+    const { lookups, results } = lookupsOn(redis);
     const found = await lookupOnce(lookups, results, 'u-known', 1000);
     expect(found.result).toBe('found');
     expect(found.profile?.kind).toBe('found');
@@ -87,10 +93,7 @@ describe('ProfileLookups against the real Redis', () => {
   });
 
   it('gives up on a slow Redis at each read’s own deadline, earliest first', async () => {
-    const results: LookupResult[] = [];
-    const lookups = new ProfileLookups(new ProfileReader(slowRedis, { keyPrefix: prefix }), (r) =>
-      results.push(r),
-    );
+    const { lookups, results } = lookupsOn(slowRedis);
     await slowRedis.ping(); // connected through the proxy
     const late = lookupOnce(lookups, results, 'u-known', 30);
     const early = lookupOnce(lookups, results, 'u-known', 10);
@@ -110,10 +113,7 @@ describe('ProfileLookups against the real Redis', () => {
   });
 
   it('yields no profile at once when Redis is down', async () => {
-    const results: LookupResult[] = [];
-    const lookups = new ProfileLookups(new ProfileReader(downRedis, { keyPrefix: prefix }), (r) =>
-      results.push(r),
-    );
+    const { lookups, results } = lookupsOn(downRedis);
     const r = await lookupOnce(lookups, results, 'u-known', 5000);
     expect(r.profile).toBeUndefined();
     expect(r.result).toBe('error');
@@ -122,10 +122,7 @@ describe('ProfileLookups against the real Redis', () => {
   });
 
   it('times out the reads in flight when closed', async () => {
-    const results: LookupResult[] = [];
-    const lookups = new ProfileLookups(new ProfileReader(slowRedis, { keyPrefix: prefix }), (r) =>
-      results.push(r),
-    );
+    const { lookups, results } = lookupsOn(slowRedis);
     const pending = lookupOnce(lookups, results, 'u-known', 5000);
     expect(lookups.inFlight).toBe(1);
     lookups.close();

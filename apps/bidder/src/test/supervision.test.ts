@@ -1,19 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor, type Publisher } from '@streambid/adapters';
-import {
-  brokerFor,
-  endpoints,
-  openPublisher,
-  testKafka,
-  testTopics,
-  uniq,
-} from '@streambid/testkit/services';
-import { BIDDER_NODE_FLAGS } from '../runtime/node-flags.js';
-import { allowanceFor, bannerRequest, campaignFor } from './harness.js';
+import { openPublisher, testKafka, testTopics, uniq } from '@streambid/testkit/services';
+import { bannerRequest, campaignFor, publishCampaign, spawnBidder } from './harness.js';
 
-const ROOT = new URL('../../../../', import.meta.url);
 /** The watchdog limit the bidder runs with here; the stall below lasts far longer. */
 const WATCHDOG_LIMIT_MS = 1000;
 const STALL_MS = 60_000;
@@ -130,45 +121,22 @@ describe('supervision of `npm run bidder` (two workers, fault routes on, child p
   beforeAll(async () => {
     const kafka = testKafka('eu');
     pub = await openPublisher(kafka, Object.values(topics));
-    const c = campaignFor(domain);
-    await pub.publish(topics.budget, [allowanceFor(c)]);
-    await pub.publish(topics.campaigns, [c]);
+    await publishCampaign(pub, topics, campaignFor(domain));
     port = await freePort();
-    const proc = spawn(
-      process.execPath,
-      [
-        ...BIDDER_NODE_FLAGS,
-        '--conditions=@streambid/source',
-        '--import',
-        'tsx',
-        'apps/bidder/src/main.ts',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          BIDDER_PORT: String(port),
-
-          BIDDER_DEV_MODE: 'true',
-          // Requests without regs.gdpr count as outside GDPR here (the default says GDPR).
-          PRIVACY_GDPR_DEFAULT: 'false',
-          REGION: 'eu',
-          BIDDER_WORKERS: '2',
-          KAFKA_BROKERS: brokerFor('eu'),
-          REDIS_URL: endpoints().redis.eu,
-          TOPIC_NAMESPACE: ns,
-          PROFILE_KEY_PREFIX: `${uniq('sup')}:`,
-          LOG_LEVEL: 'warn',
-          BIDDER_FAULT_ROUTES: 'true',
-          BIDDER_WATCHDOG_INTERVAL_MS: '100',
-          BIDDER_WATCHDOG_LIMIT_MS: String(WATCHDOG_LIMIT_MS),
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+    const proc = spawnBidder({
+      port,
+      ns,
+      profilePrefix: `${uniq('sup')}:`,
+      env: {
+        BIDDER_FAULT_ROUTES: 'true',
+        BIDDER_WATCHDOG_INTERVAL_MS: '100',
+        BIDDER_WATCHDOG_LIMIT_MS: String(WATCHDOG_LIMIT_MS),
       },
-    );
+      stdout: 'pipe',
+    });
     child = proc;
     // The logs, shown when the process exits unexpectedly.
-    proc.stdout.on('data', (chunk: Buffer) => {
+    proc.stdout?.on('data', (chunk: Buffer) => {
       logTail.push(...chunk.toString().split('\n').filter(Boolean));
       logTail.splice(0, Math.max(0, logTail.length - 60));
     });

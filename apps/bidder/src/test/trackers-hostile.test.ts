@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublisher, ensureTopics, waitFor, type Publisher } from '@streambid/adapters';
+import { createPublisher, ensureTopics, type Publisher } from '@streambid/adapters';
 import { testKafka, testTopics, uniq } from '@streambid/testkit/services';
 import type { BidderInstance } from '../bidder.js';
 import { lossLabel } from '../http/trackers.js';
-import { allowanceFor, bannerRequest, campaignFor, get, post, startTestBidder } from './harness.js';
+import { campaignFor, firstBid, get, publishCampaign, startTestBidder } from './harness.js';
 
 describe('trackers under hostile query strings (real Kafka and Redis)', () => {
   const { ns, topics } = testTopics();
@@ -18,17 +18,9 @@ describe('trackers under hostile query strings (real Kafka and Redis)', () => {
     bidder = await startTestBidder(ns, `${uniq('trk')}:`);
     await bidder.caughtUp;
     const domain = `${uniq('site')}.example`;
-    const c = campaignFor(domain);
-    await pub.publish(topics.budget, [allowanceFor(c)]);
-    await pub.publish(topics.campaigns, [c]);
-    const bid = await waitFor(
-      async () => {
-        const a = await post(bidder.port, bannerRequest(domain));
-        return a.json?.seatbid?.[0]?.bid[0];
-      },
-      { timeoutMs: 10_000, what: 'a bid' },
-    );
-    lurl = bid.lurl ?? '';
+    await publishCampaign(pub, topics, campaignFor(domain));
+    const a = await firstBid(bidder.port, domain, { timeoutMs: 10_000 });
+    lurl = a.json?.seatbid?.[0]?.bid[0]?.lurl ?? '';
   });
 
   afterAll(async () => {

@@ -9,7 +9,8 @@ import { modelVersionSchema } from '../schema/names.js';
 export { flag, UsageError };
 
 const timeOrEarliest = z.union([z.literal('earliest'), isoTime]);
-const regions = z.string().transform((s, ctx) => {
+/** `--regions eu,us`: a comma-separated list of regions, each once (every command's flag). */
+export const regionList = z.string().transform((s, ctx) => {
   const list = parseRegionList(s);
   if (!list) {
     ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of eu, us, ap' });
@@ -99,7 +100,7 @@ export function parseReplayArgs(argv: readonly string[], follow: boolean): Repla
   return {
     fromMs,
     toMs: to,
-    regions: v['regions'] === undefined ? null : flag('regions', regions, v['regions']),
+    regions: v['regions'] === undefined ? null : flag('regions', regionList, v['regions']),
     into: v['into'] === undefined ? null : flag('into', modelVersionSchema, v['into']),
     maxRate: v['max-rate'] === undefined ? null : flag('max-rate', positiveInt, v['max-rate']),
     publish: v['publish'] === true || follow,

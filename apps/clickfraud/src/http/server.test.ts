@@ -1,21 +1,10 @@
-import { Agent, request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, silentLogger } from '@streambid/adapters';
+import { KeepAliveConnection } from '@streambid/testkit';
 import type { ReportRow } from '../report/query.js';
 import { startHttp } from './server.js';
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-function get(port: number, path: string): Promise<{ status: number; reused: boolean }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const conn = new KeepAliveConnection();
 
 const REPORT = '/reports/fraud?from=2024-05-01&to=2024-05-02&by=site&format=json';
 
@@ -24,7 +13,7 @@ describe('clickfraud HTTP server', () => {
   let healthThrows = true;
   let http: { port: number; close: () => void } | undefined;
   afterAll(() => {
-    agent.destroy();
+    conn.close();
     http?.close();
   });
 
@@ -50,10 +39,10 @@ describe('clickfraud HTTP server', () => {
       metrics: registry,
       logger: silentLogger(),
     });
-    expect((await get(http.port, '/healthz')).status).toBe(500);
-    expect((await get(http.port, REPORT)).status).toBe(500);
+    expect((await conn.get(http.port, '/healthz')).status).toBe(500);
+    expect((await conn.get(http.port, REPORT)).status).toBe(500);
     healthThrows = false;
-    expect(await get(http.port, '/healthz')).toEqual({ status: 200, reused: true });
+    expect(await conn.get(http.port, '/healthz')).toEqual({ status: 200, reused: true });
     expect(await errors('healthz')).toBe(1);
     expect(await errors('reports_fraud')).toBe(1);
   });

@@ -146,20 +146,12 @@ describe('scoring, blocklist and fraud reports on a labelled mix', () => {
   });
 
   it('refuses injection attempts in filters (CLI exit 2, HTTP 400) and keeps valid hostile text inert', async () => {
-    const nonsense = await runEntry(
-      'report-cli',
-      ['--from', FROM, '--to', TO, '--by', 'nonsense'],
-      env(),
-    ).done;
-    expect(nonsense.code).toBe(2);
-    expect(nonsense.stderr).toContain('--by');
-    const byInjection = await runEntry(
-      'report-cli',
-      ['--from', FROM, '--to', TO, '--by', 'site; DROP DATABASE x'],
-      env(),
-    ).done;
-    expect(byInjection.code).toBe(2);
-    expect(byInjection.stderr).toContain('--by');
+    for (const by of ['nonsense', 'site; DROP DATABASE x']) {
+      const cli = await runEntry('report-cli', ['--from', FROM, '--to', TO, '--by', by], env())
+        .done;
+      expect(cli.code, by).toBe(2);
+      expect(cli.stderr, by).toContain('--by');
+    }
     const fromInjection = await fetch(
       `http://127.0.0.1:${String(http.port)}/reports/fraud?from=${encodeURIComponent(`${FROM.slice(0, 10)}' OR 1=1 --`)}&to=${TO}&by=ip`,
     );

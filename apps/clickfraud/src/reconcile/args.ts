@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isRegion, parseRegionList, type Region } from '@streambid/contracts';
+import { isRegion, type Region } from '@streambid/contracts';
 import { parseFlags, type CommandSpec, type FlagTable } from '@streambid/adapters';
-import { flag, UsageError } from '../cli/args.js';
+import { flag, regionList, UsageError } from '../cli/args.js';
 import { isoTime } from '../report/params.js';
 import { runIdSchema } from './run-summary.js';
 
@@ -109,14 +109,6 @@ export function regionMapSchema(what: 'broker' | 'url'): z.ZodType<Map<Region, s
   });
 }
 
-const regionList = z.string().transform((s, ctx) => {
-  const list = parseRegionList(s);
-  if (!list) {
-    ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of eu, us, ap' });
-    return z.NEVER;
-  }
-  return list;
-});
 const settle = z.coerce.number().int('a whole number of seconds').min(0).max(600);
 const dir = z.string().min(1).max(4096);
 

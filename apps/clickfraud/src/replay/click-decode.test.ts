@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '@streambid/adapters';
 import { clickSchema, TOPICS } from '@streambid/contracts';
+import { CODE_PROBES, FULL_CLICK, privacyProbes } from '../testing/click-fixtures.js';
 import { checkClick, decodeClick } from './click-decode.js';
 
-const valid = {
-  eventId: 'c-1',
-  ts: 1_700_000_000_000,
-  region: 'eu',
-  test: true,
-  bidId: 'b-1',
-  campaignId: 'camp-1',
-  creativeId: 'cr-1',
-  impressionTs: 1_699_999_990_000,
-  privacy: { basis: 'coppa', p: 3 },
-  userId: 'u-1',
-  ip: '10.1.2.3',
-  ua: 'Mozilla/5.0',
-  siteDomain: 'example.com',
-  appBundle: 'com.example',
-  publisherId: 'pub-1',
-  placement: 'top',
-  country: 'DEU',
-  deviceType: 2,
-};
+// The test flag too, so every field of the schema is probed.
+const valid = { ...FULL_CLICK, test: true };
 
 /** Values that probe every check zod makes: type, length bounds, integer, sign, safe range. */
 const PROBES: unknown[] = [
@@ -35,14 +18,7 @@ const PROBES: unknown[] = [
   2 ** 53,
   2 ** 53 - 1,
   -(2 ** 53),
-  '',
-  'x',
-  'DEU',
-  'DEUT',
-  'eu',
-  'us',
-  'ap',
-  'EU',
+  ...CODE_PROBES,
   '5',
   'é'.repeat(64),
   'a'.repeat(65),
@@ -55,12 +31,7 @@ const PROBES: unknown[] = [
   [],
   {},
   false,
-  { basis: 'gdpr', p: 0 },
-  { basis: 'gdpr', p: 0xffff },
-  { basis: 'gdpr', p: 0x10000 },
-  { basis: '', p: 1 },
-  { basis: 'a'.repeat(33), p: 1 },
-  { basis: 'gdpr' },
+  ...privacyProbes('gdpr'),
   { basis: 'gdpr', p: 1, extra: 'stripped' },
 ];
 

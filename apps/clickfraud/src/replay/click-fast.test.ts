@@ -2,29 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { clickSchema } from '@streambid/contracts';
 import { FeatureExtractor } from '../domain/features.js';
+import { CODE_PROBES, FULL_CLICK, privacyProbes } from '../testing/click-fixtures.js';
 import { decodeClick } from './click-decode.js';
 import { FastClickEncoder } from './click-fast.js';
 import { clickLine, isPlainJson } from './tsv.js';
 
-const base: Record<string, unknown> = {
-  eventId: 'c-1',
-  ts: 1_700_000_000_123,
-  region: 'eu',
-  bidId: 'b-1',
-  campaignId: 'camp-1',
-  creativeId: 'cr-1',
-  impressionTs: 1_699_999_990_000,
-  privacy: { basis: 'gdpr_no_measurement', p: 383 },
-  userId: 'u-1',
-  ip: '3.80.0.9',
-  ua: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0',
-  siteDomain: 'example.com',
-  appBundle: 'com.example',
-  publisherId: 'pub-1',
-  placement: 'top',
-  country: 'DEU',
-  deviceType: 2,
-};
+const base: Record<string, unknown> = { ...FULL_CLICK };
 
 /** Values that probe every branch: types, bounds, number forms, escapes, addresses. */
 const VALUES: unknown[] = [
@@ -41,14 +24,7 @@ const VALUES: unknown[] = [
   2 ** 31,
   2 ** 53 - 1,
   123_456_789_012_345,
-  '',
-  'x',
-  'DEU',
-  'DEUT',
-  'eu',
-  'us',
-  'ap',
-  'EU',
+  ...CODE_PROBES,
   'tab\there',
   'back\\slash',
   'ünï ✓',
@@ -69,12 +45,7 @@ const VALUES: unknown[] = [
   { nested: 1 },
   [1],
   {},
-  { basis: 'coppa', p: 0 },
-  { basis: 'coppa', p: 65_535 },
-  { basis: 'coppa', p: 65_536 },
-  { basis: '', p: 1 },
-  { basis: 'a'.repeat(33), p: 1 },
-  { basis: 'coppa' },
+  ...privacyProbes('coppa'),
   { p: 1, basis: 'tab\there' },
   { basis: 'coppa', p: 1, extra: { deeper: 1 } },
   { basis: 'coppa', p: 1, basis2: 'x' },

@@ -15,25 +15,29 @@ export interface ReportRow {
   reasons: string[];
 }
 
+/**
+ * Per dimension: its key column (the same in the scores table and in the rollup), the hourly rollup
+ * its impressions come from, and whether that rollup's rows need merging.
+ */
+const DIMENSIONS = {
+  site: { key: 'inventory', rollup: 'placementHourly', merge: false },
+  publisher: { key: 'publisher', rollup: 'placementHourly', merge: false },
+  ip: { key: 'ip', rollup: 'ipHourly', merge: true },
+  subnet: { key: 'subnet', rollup: 'subnetHourly', merge: true },
+  campaign: { key: 'campaign_id', rollup: 'campaignHourly', merge: false },
+  region: { key: 'region', rollup: 'campaignHourly', merge: false },
+} as const satisfies Record<
+  ReportDimension,
+  { key: string; rollup: keyof ModelTables; merge: boolean }
+>;
+
 /** Key column in the scores table, and where its impressions come from (hourly rollups). */
 function dimension(
   t: ModelTables,
   by: ReportDimension,
 ): { key: string; imp: string; impKey: string; merge: boolean } {
-  switch (by) {
-    case 'site':
-      return { key: 'inventory', imp: t.placementHourly, impKey: 'inventory', merge: false };
-    case 'publisher':
-      return { key: 'publisher', imp: t.placementHourly, impKey: 'publisher', merge: false };
-    case 'ip':
-      return { key: 'ip', imp: t.ipHourly, impKey: 'ip', merge: true };
-    case 'subnet':
-      return { key: 'subnet', imp: t.subnetHourly, impKey: 'subnet', merge: true };
-    case 'campaign':
-      return { key: 'campaign_id', imp: t.campaignHourly, impKey: 'campaign_id', merge: false };
-    case 'region':
-      return { key: 'region', imp: t.campaignHourly, impKey: 'region', merge: false };
-  }
+  const d = DIMENSIONS[by];
+  return { key: d.key, imp: t[d.rollup], impKey: d.key, merge: d.merge };
 }
 
 /**

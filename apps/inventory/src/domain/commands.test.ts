@@ -42,6 +42,11 @@ function created(): Campaign {
   return r.campaign;
 }
 
+/** A PATCH of `patch` (parsed as the API parses it) to the campaign {@link created} makes. */
+function patchCreated(patch: Record<string, unknown>): ReturnType<typeof updateCampaign> {
+  return updateCampaign(created(), 'c1', patchCampaignBody.parse(patch), 'patch', ctx());
+}
+
 describe('campaign commands', () => {
   it('creates a version-1 campaign homed in the writing region that the topic schema accepts', () => {
     const c = created();
@@ -51,13 +56,7 @@ describe('campaign commands', () => {
   });
 
   it('refuses a stale version with the current one', () => {
-    const r = updateCampaign(
-      created(),
-      'c1',
-      patchCampaignBody.parse({ version: 2, name: 'x' }),
-      'patch',
-      ctx(),
-    );
+    const r = patchCreated({ version: 2, name: 'x' });
     expect(r).toMatchObject({
       ok: false,
       refusal: { status: 409, error: 'stale_version', currentVersion: 1 },
@@ -74,13 +73,7 @@ describe('campaign commands', () => {
   });
 
   it('patches only the given fields and bumps the version', () => {
-    const r = updateCampaign(
-      created(),
-      'c1',
-      patchCampaignBody.parse({ version: 1, name: 'renamed' }),
-      'patch',
-      ctx(),
-    );
+    const r = patchCreated({ version: 1, name: 'renamed' });
     expect(r.ok && r.campaign).toMatchObject({
       version: 2,
       name: 'renamed',

@@ -2,25 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '@streambid/adapters';
 import { LIMITS } from '@streambid/contracts';
 import { brokerFor, testKafka, testTopics } from '@streambid/testkit/services';
-import { SAMPLE_BANNER } from '@streambid/testkit';
+import { countryCodes, SAMPLE_BANNER } from '@streambid/testkit';
 import type { InventoryService } from '../service.js';
 import { call, campaignBody, send, startReady, testConfig } from './harness.js';
-
-/** `n` distinct three-letter country codes, `DEU` first. */
-function countries(n: number): string[] {
-  const out = ['DEU'];
-  for (let i = 0; out.length < n; i++)
-    out.push(
-      String.fromCharCode(65 + Math.floor(i / 676), 65 + (Math.floor(i / 26) % 26), 65 + (i % 26)),
-    );
-  return out;
-}
 
 /** Targeting whose cross-product with two creatives is just over `LIMITS.indexEntriesPerCampaign`. */
 const OVERSIZE = {
   creatives: [SAMPLE_BANNER, { ...SAMPLE_BANNER, id: 'cr-2' }],
   targeting: {
-    countries: countries(LIMITS.targetCountries),
+    countries: countryCodes(LIMITS.targetCountries),
     deviceTypes: [0, 1, 2, 3, 4, 5, 6, 7, 8],
   },
 };
@@ -130,7 +120,10 @@ describe('inventory API under hostile input (real Kafka)', () => {
   it('refuses oversize targeting, creatives and markup with 400 naming the field', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [OVERSIZE, 'targeting'],
-      [{ targeting: { countries: countries(LIMITS.targetCountries + 1) } }, 'targeting.countries'],
+      [
+        { targeting: { countries: countryCodes(LIMITS.targetCountries + 1) } },
+        'targeting.countries',
+      ],
       [
         {
           targeting: {

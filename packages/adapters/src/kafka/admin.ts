@@ -94,6 +94,24 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
   }
 }
 
+/**
+ * True once topic `name` exists and every partition has a leader (its offsets can be read): for
+ * waiting on a topic something else creates, such as MirrorMaker's remote copy. Never throws.
+ */
+export async function topicReady(kafka: Kafka, name: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(name)) return false;
+    await admin.fetchTopicOffsets(name);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Names of a namespaced topic or its remote copy: `<ns>-<hex id>-<topic>`, `eu.<ns>-…`. */
 const NAMESPACED = /^(?:(?:eu|us|ap)\.)*[a-z][a-z0-9]*(?:-[a-z0-9]+)*?-[0-9a-f]{8,12}-/;
 

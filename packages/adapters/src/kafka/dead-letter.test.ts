@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deadLetterSchema, TOPICS } from '@streambid/contracts';
+// Deterministic generator: the same strings on every run, seed in the test name.
+import { mulberry32 } from '@streambid/testkit';
 import { cutJsonString, jsonStringBytes } from './codec.js';
 import { DEAD_LETTER_LIMITS, deadLetterRecord, isRetriable } from './dead-letter.js';
 import { toMessage } from './publisher.js';
-
-/** Deterministic generator (mulberry32): the same strings on every run, seed in the test name. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Code units from every class JSON and UTF-8 treat differently, lone surrogates included. */
 const UNITS = [
@@ -36,7 +26,7 @@ const wireBytes = (s: string): number => Buffer.byteLength(JSON.stringify(s));
 
 describe('cutting strings to a byte budget as JSON', () => {
   it('measures exactly what JSON.stringify writes in UTF-8 (seed 13, 5,000 strings)', () => {
-    const next = rng(13);
+    const next = mulberry32(13);
     for (let i = 0; i < 5000; i++) {
       const s = randomText(next, 64);
       expect(jsonStringBytes(s)).toBe(wireBytes(s));
@@ -44,7 +34,7 @@ describe('cutting strings to a byte budget as JSON', () => {
   });
 
   it('keeps the longest prefix that fits and never splits a surrogate pair (seed 7)', () => {
-    const next = rng(7);
+    const next = mulberry32(7);
     for (let i = 0; i < 5000; i++) {
       const s = randomText(next, 64);
       const max = 2 + Math.floor(next() * 80);

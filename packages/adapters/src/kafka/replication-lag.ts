@@ -19,6 +19,23 @@ export function replicationLagMs(sample: LagSample, receivedAtMs: number): numbe
   return Math.max(0, receivedAtMs - sample.timestamp);
 }
 
+/**
+ * A consumer handler (for a subscription with `includeRemotes`) that reports the replication lag
+ * of every remote message it is given, timed on arrival; local messages are skipped.
+ */
+export function onReplicationLag(
+  report: (lagMs: number) => void,
+  now: () => number = Date.now,
+): (samples: readonly LagSample[]) => void {
+  return (samples) => {
+    const receivedAtMs = now();
+    for (const s of samples) {
+      const lag = replicationLagMs(s, receivedAtMs);
+      if (lag !== null) report(lag);
+    }
+  };
+}
+
 export interface ReplicationLagOptions {
   /** Registry the metrics are registered in (the app's `/metrics`). */
   readonly registry: Registry;

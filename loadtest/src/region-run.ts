@@ -1,0 +1,46 @@
+import type { Region } from '@streambid/contracts';
+import type { OpenModelResult } from '@streambid/loadgen';
+
+/** Per-region outcome of the traffic phase. */
+export interface RegionRun {
+  region: Region;
+  result: OpenModelResult;
+  bids: number;
+  wins: number;
+  clicks: number;
+  noticeErrors: number;
+  blocklistedBids: number;
+  botRequests: number;
+  /** wins per `user|campaign` */
+  winsByUserCampaign: Map<string, number>;
+  /** The exchange's own record of the billing it sent per won bid (retries and duplicates too). */
+  billing: Map<string, BillingRecord>;
+}
+
+/** A region's counters before its traffic phase: nothing sent, nothing won. */
+export function emptyRegionRun(region: Region): Omit<RegionRun, 'result'> {
+  return {
+    region,
+    bids: 0,
+    wins: 0,
+    clicks: 0,
+    noticeErrors: 0,
+    blocklistedBids: 0,
+    botRequests: 0,
+    winsByUserCampaign: new Map(),
+    billing: new Map(),
+  };
+}
+
+/** What the simulated exchange sent and was told for one won bid. */
+export interface BillingRecord {
+  test: boolean;
+  /** Billing notices sent (first, retries after "try again", duplicates on purpose). */
+  sent: number;
+  /** Answers that said the spend was written now (`billed: true`). */
+  billed: number;
+  /** Answers that said it was written before (`duplicate: true`). */
+  duplicates: number;
+  /** "Try again" answers (503). */
+  retriable: number;
+}
