@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { createPublisher, ensureTopics, waitFor, type Publisher } from '@streambid/adapters';
 import type { Spend } from '@streambid/contracts';
 import { brokerFor, testKafka, testTopics } from '@streambid/testkit/services';
@@ -8,14 +8,13 @@ import type { InventoryService } from '../service.js';
 import { call, campaignBody, spendEvent, startReady, testConfig } from './harness.js';
 
 /**
- * Durable spend totals against the real broker: the `spend` topic of this namespace keeps its
- * records for a second, and the broker (infra sets `log.retention.check.interval.ms=1000`)
- * deletes them. The totals the inventory wrote to the compacted `spend-totals` topic stand in
- * for them after a restart.
+ * Durable spend totals against the real broker: once the inventory has read the spend records,
+ * the `spend` topic of this namespace is set to keep records for a second, and the broker (infra
+ * sets `log.retention.check.interval.ms=1000`) deletes them. The totals the inventory wrote to the
+ * compacted `spend-totals` topic stand in for them after a restart.
  */
 describe('spend totals outlive the spend topic retention', () => {
   const { ns, topics } = testTopics();
-  const shortSpend = { ...topics.spend, retentionMs: 1000 };
   let kafka: Kafka;
   let publisher: Publisher;
   const services: InventoryService[] = [];
@@ -26,8 +25,6 @@ describe('spend totals outlive the spend topic retention', () => {
 
   beforeAll(async () => {
     kafka = testKafka('eu');
-    // The short-retention spend topic first: the rest of the catalogue around it.
-    await ensureTopics(kafka, [shortSpend]);
     await ensureTopics(kafka, Object.values(topics));
     publisher = await createPublisher(kafka);
   });
@@ -67,10 +64,22 @@ describe('spend totals outlive the spend topic retention', () => {
     await first.close();
     services.length = 0;
 
-    // The broker's retention deletes every spend record (the log start offset reaches the end).
+    // Retention cut to a second only now: set at creation, it could delete the records (their
+    // timestamps are the events' time, 2 s ago) before the first inventory had fetched them.
+    // Then the broker's retention deletes every spend record (the log start offset reaches the end).
     const admin = kafka.admin();
     await admin.connect();
     try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topics.spend.name,
+            configEntries: [{ name: 'retention.ms', value: '1000' }],
+          },
+        ],
+      });
       await waitFor(
         async () =>
           (await admin.fetchTopicOffsets(topics.spend.name)).every((p) => p.low === p.high),
