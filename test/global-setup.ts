@@ -8,7 +8,13 @@ import {
   silentLogger,
 } from '@streambid/adapters';
 import { parseRegionList } from '@streambid/contracts';
-import { endpoints as infraEndpoints, otherUsers, release, up } from '@streambid/infra';
+import {
+  endpoints as infraEndpoints,
+  ensureChromium,
+  otherUsers,
+  release,
+  up,
+} from '@streambid/infra';
 import { RUN_ENV } from '@streambid/testkit';
 
 /**
@@ -38,6 +44,8 @@ export default async function setup(
   process.env[RUN_ENV] = run;
   const started = Date.now();
   const log = (line: string): void => void process.stdout.write(`[infra] ${line}\n`);
+  // The browser tests drive Debian's Chromium (playwright-core downloads no browser here).
+  await ensureChromium(log);
   const endpoints = await up({ regions, log, lease: true });
   process.stdout.write(
     `[infra] ready in ${String(Date.now() - started)} ms: ${JSON.stringify(endpoints)}\n`,

@@ -16,6 +16,7 @@ export { startDelayProxy } from './delay-proxy.js';
 export type { DelayProxy, DelayProxyOptions } from './delay-proxy.js';
 export { OFFSET_LAG_MAX } from './mm2.js';
 export { ServiceStartError } from './proc.js';
+export { ensureChromium } from './install.js';
 export type { ServiceState } from './service.js';
 
 /** Where clients connect, per region. */

@@ -93,3 +93,8 @@ export function ensureRedis(log: Log): Promise<string> {
 export function ensureClickHouse(log: Log): Promise<string> {
   return ensureCommand('clickhouse-server', ['clickhouse-server', 'clickhouse-client'], log);
 }
+
+/** Debian's Chromium, which browser tests drive through playwright-core (no browser download). */
+export function ensureChromium(log: Log): Promise<string> {
+  return ensureCommand('chromium', ['chromium'], log);
+}
