@@ -50,3 +50,12 @@ describe('loadtest --find-max flags', () => {
     expect(parseArgs([]).gcLogs).toBe(false);
   });
 });
+
+describe('loadtest --port-offset', () => {
+  it('shifts the app ports by a whole number, 0 by default', () => {
+    expect(parseArgs(['--port-offset', '4000']).portOffset).toBe(4000);
+    expect(parseArgs([]).portOffset).toBe(0);
+    expect(() => parseArgs(['--port-offset', '2.5'])).toThrow(/--port-offset/);
+    expect(() => parseArgs(['--port-offset', '60000'])).toThrow(/--port-offset/);
+  });
+});

@@ -82,6 +82,11 @@ export interface LoadtestArgs {
   findMax?: FindMaxOptions;
   /** Start the Node apps with `--trace-gc` (into their log files). @default false */
   gcLogs?: boolean;
+  /**
+   * Added to every app port and the dashboard's (`--port-offset`), so a run can share the
+   * machine with another stack. @default 0
+   */
+  portOffset?: number;
 }
 
 /** A bad flag (the message names it): the adapters' one, as every command's. */
@@ -108,6 +113,12 @@ export const LOADTEST_FLAGS = {
     default: '0',
   },
   'gc-logs': { description: 'start the Node apps with --trace-gc (lines go into their logs)' },
+  'port-offset': {
+    value: 'N',
+    description:
+      'added to every app port and the dashboard port (8060), to run beside another stack',
+    default: '0',
+  },
   'find-max': {
     description:
       'step the per-region rate until a step fails; each step is judged by its median trial',
@@ -199,6 +210,11 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
       }[field] ?? `--scenario (${field})`;
     throw new UsageError(`${flag}: ${issue?.message ?? 'invalid'}`);
   }
+  const portOffset = num('--port-offset') ?? 0;
+  if (!Number.isInteger(portOffset) || portOffset > 50_000)
+    throw new UsageError(
+      `--port-offset: expected an integer in 0..50000, got ${String(portOffset)}`,
+    );
   const findMax = flags.has('--find-max') ? findMaxOptions(flags, num) : undefined;
   if (!findMax)
     for (const f of FIND_MAX_ONLY)
@@ -210,6 +226,7 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
     keep: flags.has('--keep'),
     ...(findMax ? { findMax } : {}),
     gcLogs: flags.has('--gc-logs'),
+    portOffset,
   };
 }
 

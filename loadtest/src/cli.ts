@@ -9,7 +9,7 @@
 import { argsOrExit } from '@streambid/adapters';
 import { LOADTEST_FLAGS, parseArgs } from './args.js';
 import { runFindMax } from './find-max-run.js';
-import { runLoadtest } from './loadtest.js';
+import { runLoadtest, sayDashboardKept } from './loadtest.js';
 import { keepStack } from './run.js';
 
 const COMMAND = {
@@ -17,7 +17,7 @@ const COMMAND = {
   usage:
     'npm run loadtest -- --regions eu,us --rate 1000 --duration 30 [flags]\n       npm run loadtest -- --regions eu,us --find-max [--trials 3] [--step-s 8] [--start 100] [--factor 1.5] [flags]',
   about:
-    'Brings up what it needs, drives every region at a fixed arrival rate, plays the exchange (wins, notices, impressions, clicks, labelled bots), and prints a JSON summary as its last line. With --find-max it steps the per-region rate (a warm-up first, each step repeated and judged by its median trial against the scenario thresholds) until a step fails, and prints max_rps_per_region. Both sample every process role in 100 ms slices and report CPU, steal time and stalls per second.',
+    'Brings up what it needs, drives every region at a fixed arrival rate, plays the exchange (wins, notices, impressions, clicks, labelled bots), and prints a JSON summary as its last line. With --find-max it steps the per-region rate (a warm-up first, each step repeated and judged by its median trial against the scenario thresholds) until a step fails, and prints max_rps_per_region. Both sample every process role in 100 ms slices and report CPU, steal time and stalls per second, and start the live dashboard (its URL with the token is printed; --keep leaves it up).',
   flags: LOADTEST_FLAGS,
   footer:
     'Exit status: 0 thresholds held (--find-max: some rate passed), 1 a threshold failed (--find-max: even the first step failed) or the run broke, 2 bad flags.',
@@ -28,12 +28,18 @@ async function main(): Promise<number> {
   const say = (l: string): void => void process.stdout.write(`${l}\n`);
   if (args.findMax) {
     const { summary, stack } = await runFindMax(args, args.findMax, say);
-    if (args.keep) await keepStack(stack, say);
+    if (args.keep) {
+      await keepStack(stack, say);
+      sayDashboardKept(stack, say);
+    }
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary.found ? 0 : 1;
   }
   const { summary, stack } = await runLoadtest(args, say);
-  if (args.keep) await keepStack(stack, say);
+  if (args.keep) {
+    await keepStack(stack, say);
+    sayDashboardKept(stack, say);
+  }
   for (const t of summary.thresholds)
     if (!t.ok)
       process.stdout.write(

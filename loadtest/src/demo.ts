@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { ANALYTICS_REGION } from '@streambid/contracts';
 import { argsOrExit, parseFlags, UsageError, type CommandSpec } from '@streambid/adapters';
 import { scenarioSchema } from './args.js';
-import { runLoadtest } from './loadtest.js';
+import { dashboardOf, runLoadtest, sayDashboardKept } from './loadtest.js';
 import { appPorts, INVENTORY_TOKEN, keepStack, stopStack, type Stack } from './run.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -17,9 +17,9 @@ const COMMAND = {
   name: 'demo',
   usage: 'npm run demo [-- --keep] [--rate N] [--duration S]',
   about:
-    'Brings up two regions (eu, us) with every app, seeds campaigns, runs a short multi-region load test with bots, replays the clicks into ClickHouse, scores them, and prints the latency table and the top of the fraud report.',
+    'Brings up two regions (eu, us) with every app and the live dashboard (its URL is printed), seeds campaigns, runs a short multi-region load test with bots, replays the clicks into ClickHouse, scores them, and prints the latency table and the top of the fraud report.',
   flags: {
-    keep: { description: 'leave the stack running and print the service URLs' },
+    keep: { description: 'leave the stack and the dashboard running and print their URLs' },
     rate: { value: 'N', description: 'arrival rate per region (requests/s)', default: '100' },
     duration: { value: 'S', description: 'seconds of load', default: '20' },
   },
@@ -162,11 +162,15 @@ async function main(): Promise<number> {
       say(
         `clickfraud: http://127.0.0.1:${String(appPorts(ANALYTICS_REGION).clickfraud)}/reports/fraud?by=site | topic namespace ${stack.ns}`,
       );
+      const dashboard = dashboardOf(stack);
+      if (dashboard) say(`dashboard: ${dashboard.url}`);
     }
   } finally {
     say('');
-    if (opts.keep) await keepStack(stack, say);
-    else await stopStack(stack, say);
+    if (opts.keep) {
+      await keepStack(stack, say);
+      sayDashboardKept(stack, say);
+    } else await stopStack(stack, say);
   }
   say('demo finished.');
   return 0;

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Region } from '@streambid/contracts';
 import { mulberry32 } from '@streambid/testkit';
@@ -9,6 +10,7 @@ import { slicesForFile } from './cpu-sampler.js';
 import { warmUp } from './settle.js';
 import { buildVisits, requestFor, type Visit } from './exchange.js';
 import { gcLogs, NODE_GC_FLAGS } from './gc-logs.js';
+import { loadDelivery } from './report/delivery.js';
 import { renderReport } from './report/html.js';
 import { sampledDrive, sayPhaseView, stackSampler } from './phase.js';
 import type { SeededCampaign } from './seed.js';
@@ -17,12 +19,82 @@ import {
   prepareRegion,
   seedBlocklist,
   seedCampaigns,
+  setAppPortOffset,
   startStack,
   stopStack,
   type RegionRun,
   type Stack,
 } from './run.js';
+import { startApp, waitHealthy } from './stack.js';
 import { summarise, type Summary } from './summary.js';
+
+/** Port of the dashboard a run starts (below eu's apps; `--port-offset` shifts it with them). */
+export const DASHBOARD_PORT = 8060;
+
+/** The live dashboard of a run: its URL (with the token) and its process. */
+export interface RunDashboard {
+  url: string;
+  pid: number | undefined;
+}
+
+const dashboards = new WeakMap<Stack, RunDashboard>();
+
+/** The dashboard started with `stack`, if any. */
+export function dashboardOf(stack: Stack): RunDashboard | undefined {
+  return dashboards.get(stack);
+}
+
+/**
+ * Starts the dashboard over the stack's regions (their brokers, bidders and inventories, under
+ * its topic namespace) with a fresh token, as one of the stack's apps: `stopStack` stops it with
+ * the rest, `keepStack` leaves it running. Prints its URL.
+ */
+async function startDashboard(
+  stack: Stack,
+  portOffset: number,
+  say: (l: string) => void,
+): Promise<RunDashboard> {
+  const port = DASHBOARD_PORT + portOffset;
+  const token = randomBytes(18).toString('base64url');
+  const targets = stack.regions.flatMap((r) => {
+    const p = appPorts(r);
+    return [
+      `${r}:bidder=http://127.0.0.1:${String(p.bidder)}`,
+      `${r}:inventory=http://127.0.0.1:${String(p.inventory)}`,
+    ];
+  });
+  const app = startApp(
+    {
+      name: 'dashboard',
+      entry: 'apps/dashboard/src/main.ts',
+      healthUrl: `http://127.0.0.1:${String(port)}/healthz`,
+      env: {
+        DASHBOARD_PORT: String(port),
+        DASHBOARD_HOST: '127.0.0.1',
+        DASHBOARD_TOKEN: token,
+        DASHBOARD_REGIONS: stack.regions.join(','),
+        DASHBOARD_KAFKA: stack.regions.map((r) => `${r}=${stack.brokers[r] ?? ''}`).join(','),
+        DASHBOARD_TARGETS: targets.join(','),
+        TOPIC_NAMESPACE: stack.ns,
+        LOG_LEVEL: 'warn',
+      },
+    },
+    stack.logDir,
+  );
+  stack.apps.push(app);
+  await waitHealthy(app, 60_000);
+  const d = { url: `http://127.0.0.1:${String(port)}/?token=${token}`, pid: app.child.pid };
+  dashboards.set(stack, d);
+  say(`dashboard: ${d.url}`);
+  return d;
+}
+
+/** `--keep`: where the dashboard stays up and how to stop it. */
+export function sayDashboardKept(stack: Stack, say: (l: string) => void): void {
+  const d = dashboardOf(stack);
+  if (d?.pid !== undefined)
+    say(`dashboard left running (--keep): ${d.url} | stop with: kill ${String(d.pid)}`);
+}
 
 /** Waits until a region's bidder answers a bid (campaigns and allowances have arrived). */
 async function waitForBids(region: Region, visits: Visit[], timeoutMs: number): Promise<void> {
@@ -92,6 +164,7 @@ export async function bringUp(
   say: (l: string) => void,
 ): Promise<Traffic> {
   const { regions } = args;
+  setAppPortOffset(args.portOffset ?? 0);
   const stack = await startStack({
     regions,
     delayMs: scenario.replicationDelayMs,
@@ -100,6 +173,8 @@ export async function bringUp(
     nodeArgs: args.gcLogs === true ? NODE_GC_FLAGS : [],
   });
   try {
+    // Started before seeding, so the page shows the campaigns and the blocklist as they arrive.
+    await startDashboard(stack, args.portOffset ?? 0, say);
     const perRegion = Math.min(200_000, Math.ceil(opts.maxRequestsPerRegion));
     const visits = new Map(
       regions.map((r, i) => [
@@ -214,7 +289,10 @@ export async function runLoadtest(
       join(outDir, 'cpu-slices.json'),
       `${JSON.stringify({ measured: slicesForFile(sampled.rec, sampled.startMs) })}\n`,
     );
-    writeFileSync(reportHtml, renderReport(summary, runs));
+    say('delivery from ClickHouse (npm run report -- delivery --run) ...');
+    const delivery = await loadDelivery(stack.runId, resolve(args.outDir));
+    if (!delivery.ok) say(`  delivery report left out of the HTML: ${delivery.reason}`);
+    writeFileSync(reportHtml, renderReport(summary, runs, delivery));
     say(`report: ${reportHtml}`);
     for (const [r, s] of Object.entries(summary.regions))
       say(

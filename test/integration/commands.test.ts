@@ -38,6 +38,7 @@ const NAMED: Record<string, string> = {
   bidder: 'BIDDER_TRACKING_SECRET=',
   inventory: 'INVENTORY_TOKEN=',
   'profile-builder': 'PROFILE_BUILDER_PORT=',
+  dashboard: 'DASHBOARD_TOKEN=',
   clickfraud: 'CLICKFRAUD_DB=',
   'clickfraud replay': '--max-rate',
   'clickfraud follow': '--topics',

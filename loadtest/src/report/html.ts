@@ -1,9 +1,17 @@
 import type { RegionRun } from '../run.js';
 import type { Summary } from '../summary.js';
+import { renderDelivery, type Delivery } from './delivery.js';
 import { barChart, esc, lineChart } from './svg.js';
 
-/** A self-contained HTML report: tables plus SVG charts, no scripts or external assets. */
-export function renderReport(summary: Summary, runs: readonly RegionRun[]): string {
+/**
+ * A self-contained HTML report: tables plus SVG charts, no scripts or external assets.
+ * `delivery` (null: left out) is the run's delivery by campaign from ClickHouse.
+ */
+export function renderReport(
+  summary: Summary,
+  runs: readonly RegionRun[],
+  delivery: Delivery | null = null,
+): string {
   const latencyOverTime = lineChart({
     title: 'Latency over time (p99 per second, from intended send time)',
     xLabel: 'second of run',
@@ -94,5 +102,6 @@ export function renderReport(summary: Summary, runs: readonly RegionRun[]): stri
 <table><tr><th>overspend % max</th><th>overspend % mean</th><th>under-delivery % mean</th><th>frequency-cap violations</th><th>bids on blocklisted entities</th><th>replication lag p50 / p99 ms</th></tr>
 ${row([summary.overspend_pct_max, summary.overspend_pct_mean, summary.underdelivery_pct_mean, summary.freq_cap_violations, summary.blocklisted_bids, `${String(summary.replication_lag_p50_ms ?? '–')} / ${String(summary.replication_lag_p99_ms ?? '–')}`])}</table>
 ${latencyOverTime}${throughput}${curve}${spend}
+${renderDelivery(summary.campaigns, delivery)}
 </body></html>`;
 }
