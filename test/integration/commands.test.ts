@@ -46,6 +46,7 @@ const NAMED: Record<string, string> = {
   'clickfraud serve': 'CLICKFRAUD_PORT=',
   'fraud-report': '--min-score',
   reconcile: '--no-ledger',
+  report: '--no-load',
   'sim:pacing': '--lag-ms',
   'bench:bidder': 'BENCH_RATES=',
   'bench:produce': '--messages',

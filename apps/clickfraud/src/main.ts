@@ -1,8 +1,8 @@
 /**
  * Composition root of the clickfraud service:
  *   npm run clickfraud -- replay --from <ISO|earliest> [--to <ISO>] [--regions eu,us] [--into v2] [--max-rate n] [--publish]
- *       [--topics clicks,impressions,spend]
- *   npm run clickfraud -- follow [--from <ISO>] [--regions eu,us] [--topics clicks,impressions,spend]
+ *       [--topics clicks,impressions,spend,bids,wins,losses]
+ *   npm run clickfraud -- follow [--from <ISO>] [--regions eu,us] [--topics clicks,impressions,spend,bids,wins,losses]
  *   npm run clickfraud -- score --from <ISO> --to <ISO> [--version v] [--dry-run]
  *   npm run clickfraud -- serve
  * `--help` after a command lists its flags and the environment.
@@ -26,7 +26,9 @@ import { progressReporter } from './cli/progress.js';
 import { configSchema, loadClickfraudConfig, type ClickfraudConfig } from './config.js';
 import { startHttp } from './http/server.js';
 import {
+  delivery,
   followHealthy,
+  httpReportSettings,
   report,
   runFollow,
   runReplay,
@@ -73,8 +75,15 @@ async function run(ctx: ServiceContext<ClickfraudConfig, ClickfraudArgs>): Promi
   });
   const follow: FollowHealth = { following: false, scoringFailures: 0 };
   if (args.command === 'serve' || args.command === 'follow') {
+    const settings = httpReportSettings(config);
     const http = await startHttp(config.CLICKFRAUD_PORT, {
-      report: (p) => report(deps, p),
+      report: (p) => report(deps, p, settings),
+      delivery: (p) => delivery(deps, p, settings),
+      access: {
+        token: config.CLICKFRAUD_REPORT_TOKEN,
+        maxRangeMs: config.CLICKFRAUD_REPORT_MAX_RANGE_H * 3_600_000,
+        maxLimit: config.CLICKFRAUD_REPORT_MAX_ROWS,
+      },
       // A follow whose replay is not running, or whose blocklist keeps failing, is not healthy.
       healthy: () => !signal.aborted && (args.command === 'serve' || followHealthy(follow)),
       metrics,

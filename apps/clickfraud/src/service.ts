@@ -1,11 +1,12 @@
 import type { Kafka } from 'kafkajs';
 import {
+  createKafka,
   createPublisher,
   type ClickHouseClient,
   type Logger,
   type Publisher,
 } from '@streambid/adapters';
-import { catalogue, remoteTopicName, type Region } from '@streambid/contracts';
+import { catalogue, DEFAULT_PORTS, remoteTopicName, type Region } from '@streambid/contracts';
 import { REPLAY_KINDS, type ReplayArgs, type ScoreArgs } from './cli/args.js';
 import type { ClickfraudConfig } from './config.js';
 import { DEFAULT_BLOCK_POLICY, type BlockPolicy } from './domain/blocklist.js';
@@ -16,7 +17,10 @@ import {
   type ReplayTopics,
 } from './replay/replayer.js';
 import { privacyLineage } from './report/lineage.js';
-import { runReport } from './report/query.js';
+import type { DeliveryReport } from './report/delivery.js';
+import type { DeliveryParams } from './report/delivery-params.js';
+import { deliveryReport, reportTables } from './report/delivery-service.js';
+import { runReport, type ClickHouseSettings } from './report/query.js';
 import type { ReportParams } from './report/params.js';
 import { migrateLedger } from './schema/ledger.js';
 import { migrate } from './schema/migrations.js';
@@ -59,10 +63,57 @@ export async function resolveTopics(
       clicks: pick(cat.clicks.name),
       impressions: pick(cat.impressions.name),
       spend: pick(cat.spend.name),
+      wins: pick(cat.wins.name),
+      losses: pick(cat.losses.name),
+      // Bids are never replicated: only this region's are here ({@link remoteBids} for the others).
+      bids: wanted.includes(deps.config.REGION) ? pick(cat.bids.name).slice(0, 1) : [],
     };
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Bids of another region, read from that region's own cluster and stored as `<region>.bids`. */
+export interface RemoteBids {
+  region: Region;
+  kafka: Kafka;
+  topic: string;
+  srcTopic: string;
+}
+
+/**
+ * Where the bids of `regions` other than this one are: each region's own cluster
+ * (`CLICKFRAUD_BROKERS`, else the local port), its local bids topic. A region whose cluster does
+ * not hold the topic is skipped with a warning, as a missing copy is.
+ */
+export async function remoteBids(
+  deps: ServiceDeps,
+  regions: readonly Region[] | null,
+  brokers: ReadonlyMap<Region, string> = deps.config.CLICKFRAUD_BROKERS ?? new Map(),
+): Promise<RemoteBids[]> {
+  const topic = catalogue(deps.config.TOPIC_NAMESPACE).bids.name;
+  const out: RemoteBids[] = [];
+  for (const region of regions ?? []) {
+    if (region === deps.config.REGION) continue;
+    const kafka = createKafka({
+      clientId: `clickfraud-bids-${region}`,
+      brokers: [brokers.get(region) ?? `127.0.0.1:${String(DEFAULT_PORTS.kafka[region])}`],
+      logger: deps.logger,
+    });
+    const admin = kafka.admin();
+    let exists = false;
+    try {
+      await admin.connect();
+      exists = (await admin.listTopics()).includes(topic);
+    } catch (err) {
+      deps.logger.warn({ module: 'replay', region, err }, 'cluster unreachable; its bids skipped');
+    } finally {
+      await admin.disconnect();
+    }
+    if (exists) out.push({ region, kafka, topic, srcTopic: remoteTopicName(region, topic) });
+    else deps.logger.warn({ module: 'replay', region, topic }, 'bids topic missing; skipped');
+  }
+  return out;
 }
 
 /** The model version a command targets: explicit, else the current one, else the initial one. */
@@ -110,25 +161,33 @@ interface ReplayTargets {
   model: boolean;
   spendTable?: string;
   topics: ReplayTopics;
+  /** Other regions' bids, each replayed from its own cluster. */
+  remote: RemoteBids[];
 }
 
 async function replayTargets(deps: ServiceDeps, args: ReplayArgs): Promise<ReplayTargets> {
   const kinds = new Set(args.topics ?? REPLAY_KINDS);
   const model = kinds.has('clicks') || kinds.has('impressions');
+  const delivery = kinds.has('bids') || kinds.has('wins') || kinds.has('losses');
   const db = deps.config.CLICKFRAUD_DB;
-  const tables = model
-    ? await targetVersion(deps, args.into)
-    : modelTables(db, args.into ?? INITIAL_VERSION);
+  const tables =
+    model || delivery
+      ? await targetVersion(deps, args.into)
+      : modelTables(db, args.into ?? INITIAL_VERSION);
   const ledger = kinds.has('spend') ? await migrateLedger(deps.ch, db) : null;
   const all = await resolveTopics(deps, args.regions);
   const topics: ReplayTopics = {
     clicks: kinds.has('clicks') ? all.clicks : [],
     impressions: kinds.has('impressions') ? all.impressions : [],
     spend: ledger ? (all.spend ?? []) : [],
+    bids: kinds.has('bids') ? (all.bids ?? []) : [],
+    wins: kinds.has('wins') ? (all.wins ?? []) : [],
+    losses: kinds.has('losses') ? (all.losses ?? []) : [],
   };
   if (kinds.has('clicks') && topics.clicks.length === 0)
     throw new Error('no clicks topic to replay');
-  return { tables, model, ...(ledger ? { spendTable: ledger.spend } : {}), topics };
+  const remote = kinds.has('bids') ? await remoteBids(deps, args.regions) : [];
+  return { tables, model, ...(ledger ? { spendTable: ledger.spend } : {}), topics, remote };
 }
 
 /** What a replay and a follow pass the replayer alike: where to, how fast, whom to tell. */
@@ -152,6 +211,22 @@ function replayOptions(
   };
 }
 
+/** Options of the replay of one other region's bids, from its own cluster. */
+function remoteOptions(
+  deps: ServiceDeps,
+  targets: ReplayTargets,
+  opts: RunOptions,
+  r: RemoteBids,
+): Omit<ReplayOptions, 'fromMs' | 'toMs'> {
+  const { onProgress: _ignored, ...base } = replayOptions(deps, targets, opts);
+  return {
+    ...base,
+    kafka: r.kafka,
+    topics: { clicks: [], impressions: [], bids: [r.topic] },
+    srcTopicOf: new Map([[r.topic, r.srcTopic]]),
+  };
+}
+
 /**
  * `replay`: streams the window into the target version (and spend into the spend ledger), scores
  * the replayed days and (for a finished, un-aborted replay) makes the version current. Re-running
@@ -167,12 +242,19 @@ export async function runReplay(
   const db = deps.config.CLICKFRAUD_DB;
   const window = { fromMs: args.fromMs ?? 0, toMs: args.toMs ?? Date.now() };
   if (model) await markVersion(deps.ch, db, t.version, 'building', window);
-  const progress = await replay({
-    ...replayOptions(deps, targets, opts),
+  const bounds = {
     fromMs: args.fromMs,
     toMs: args.toMs,
     ...(args.maxRate === null ? {} : { maxRate: args.maxRate }),
-  });
+  };
+  const progress = await replay({ ...replayOptions(deps, targets, opts), ...bounds });
+  for (const r of targets.remote) {
+    if (opts.signal?.aborted === true) break;
+    const p = await replay({ ...remoteOptions(deps, targets, opts, r), ...bounds });
+    progress.read += p.read;
+    progress.written += p.written;
+    progress.invalid += p.invalid;
+  }
   if (opts.signal?.aborted === true || !model) return progress;
   const span = await clickSpan(deps.ch, t);
   if (span) {
@@ -275,13 +357,12 @@ export async function runFollow(
   }, deps.config.CLICKFRAUD_SCORE_INTERVAL_MS);
   try {
     health.following = true;
-    await replay({
-      ...replayOptions(deps, targets, opts),
-      // Without --from: resume where ClickHouse is, or start at the live end.
-      fromMs: args.fromMs,
-      toMs: null,
-      follow: true,
-    });
+    // Without --from: resume where ClickHouse is, or start at the live end.
+    const live = { fromMs: args.fromMs, toMs: null, follow: true };
+    await Promise.all([
+      replay({ ...replayOptions(deps, targets, opts), ...live }),
+      ...targets.remote.map((r) => replay({ ...remoteOptions(deps, targets, opts, r), ...live })),
+    ]);
   } finally {
     health.following = false;
     clearInterval(timer);
@@ -294,8 +375,34 @@ export async function runFollow(
 export async function report(
   deps: Pick<ServiceDeps, 'ch' | 'config'>,
   params: ReportParams,
+  settings: ClickHouseSettings = {},
 ): Promise<Awaited<ReturnType<typeof runReport>>> {
   const db = deps.config.CLICKFRAUD_DB;
-  const version = params.version ?? (await currentVersion(deps.ch, db)) ?? INITIAL_VERSION;
-  return runReport(deps.ch, modelTables(db, version), params);
+  return runReport(deps.ch, await reportTables(deps.ch, db, params.version), params, settings);
+}
+
+/** ClickHouse settings of the HTTP reports: read-only, and at most this long per query. */
+export function httpReportSettings(config: ClickfraudConfig): ClickHouseSettings {
+  return { readonly: 1, max_execution_time: config.CLICKFRAUD_REPORT_MAX_EXECUTION_S };
+}
+
+/** A delivery report over a window of the current model version (or `params.version`). */
+export function delivery(
+  deps: ServiceDeps,
+  params: DeliveryParams,
+  settings: ClickHouseSettings = {},
+): Promise<DeliveryReport> {
+  return deliveryReport(
+    {
+      ch: deps.ch,
+      db: deps.config.CLICKFRAUD_DB,
+      kafka: deps.kafka,
+      analytics: deps.config.REGION,
+      namespace: deps.config.TOPIC_NAMESPACE,
+      logger: deps.logger,
+      settings,
+    },
+    params,
+    null,
+  );
 }

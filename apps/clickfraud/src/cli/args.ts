@@ -21,7 +21,14 @@ export const regionList = z.string().transform((s, ctx) => {
 const positiveInt = z.coerce.number().int().positive();
 
 /** What `replay` and `follow` load unless `--topics` says otherwise. */
-export const REPLAY_KINDS: readonly ReplayKind[] = ['clicks', 'impressions', 'spend'];
+export const REPLAY_KINDS: readonly ReplayKind[] = [
+  'clicks',
+  'impressions',
+  'spend',
+  'bids',
+  'wins',
+  'losses',
+];
 const replayKinds = z.string().transform((s, ctx) => {
   const list = s.split(',').map((p) => p.trim());
   const kinds = new Set<ReplayKind>();
@@ -44,7 +51,7 @@ export interface ReplayArgs {
   maxRate: number | null;
   /** Publish the blocklist after scoring. */
   publish: boolean;
-  /** Streams to load. @default clicks, impressions and spend */
+  /** Streams to load. @default all: clicks, impressions, spend, bids, wins and losses */
   topics?: readonly ReplayKind[];
 }
 
@@ -69,8 +76,9 @@ export const REPLAY_FLAGS = {
   'max-rate': { value: 'N', description: 'messages per second at most', default: 'unlimited' },
   publish: { description: 'publish the blocklist after scoring (follow always does)' },
   topics: {
-    value: 'clicks,impressions,spend',
-    description: 'streams to load',
+    value: REPLAY_KINDS.join(','),
+    description:
+      "streams to load (bids from each region's own cluster: CLICKFRAUD_BROKERS; the others from this region's copies)",
     default: REPLAY_KINDS.join(','),
   },
 } as const satisfies FlagTable;

@@ -17,9 +17,9 @@ export const CLICKFRAUD_COMMANDS = {
   replay: {
     name: 'clickfraud replay',
     usage:
-      'npm run clickfraud -- replay --from <ISO|earliest> [--to <ISO>] [--regions eu,us] [--into v2] [--max-rate n] [--publish] [--topics clicks,impressions,spend]',
+      'npm run clickfraud -- replay --from <ISO|earliest> [--to <ISO>] [--regions eu,us] [--into v2] [--max-rate n] [--publish] [--topics clicks,impressions,spend,bids,wins,losses]',
     about:
-      'Replays click, impression and spend history from Kafka into ClickHouse, then scores it.',
+      'Replays click, impression, spend, bid, win and loss history from Kafka into ClickHouse, then scores it.',
     flags: REPLAY_FLAGS,
     footer: EXIT_STATUS,
   },

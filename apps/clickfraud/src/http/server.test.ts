@@ -7,6 +7,7 @@ import { startHttp } from './server.js';
 const conn = new KeepAliveConnection();
 
 const REPORT = '/reports/fraud?from=2024-05-01&to=2024-05-02&by=site&format=json';
+const TOKEN = 'server-test-token-0123';
 
 describe('clickfraud HTTP server', () => {
   const registry = createMetricsRegistry('cf-http-test');
@@ -38,9 +39,13 @@ describe('clickfraud HTTP server', () => {
         }),
       metrics: registry,
       logger: silentLogger(),
+      access: { token: TOKEN, maxRangeMs: 31 * 86_400_000, maxLimit: 1000 },
     });
     expect((await conn.get(http.port, '/healthz')).status).toBe(500);
-    expect((await conn.get(http.port, REPORT)).status).toBe(500);
+    const report = await fetch(`http://127.0.0.1:${String(http.port)}${REPORT}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(report.status).toBe(500);
     healthThrows = false;
     expect(await conn.get(http.port, '/healthz')).toEqual({ status: 200, reused: true });
     expect(await errors('healthz')).toBe(1);

@@ -54,7 +54,7 @@ export async function count(ch: ClickHouseClient, table: string, where = '1'): P
 
 /** Runs one of the package scripts' entry points as a child process. */
 export function runEntry(
-  entry: 'main' | 'report-cli' | 'reconcile/cli',
+  entry: 'main' | 'report-cli' | 'reconcile/cli' | 'report/cli',
   args: string[],
   env: Record<string, string>,
 ): {

@@ -18,11 +18,13 @@ import {
 } from '@streambid/adapters';
 import {
   remoteTopicName,
+  type BidEvent,
   type Campaign,
   type Catalogue,
   type Region,
   type Spend,
   type TopicDef,
+  type WinEvent,
 } from '@streambid/contracts';
 import { makeCampaign } from '@streambid/testkit';
 import {
@@ -35,6 +37,7 @@ import {
 } from '@streambid/testkit/services';
 import { produceAll } from '../eval/run.js';
 import type { Reconciliation } from '../reconcile/compare.js';
+import type { DeliveryReport } from '../report/delivery.js';
 import { ledgerTables } from '../schema/ledger.js';
 import { count, ROOT, runEntry, yesterdayAtUtc } from './helpers.js';
 import { ackEntry, acksFor, exactMicros, spendEvent } from './spend-fixtures.js';
@@ -54,12 +57,43 @@ function regionTopics(region: Region, topics: Catalogue): TopicDef[] {
     topics.spendTotals,
     topics.billingAcks,
     topics.deadLetter,
+    topics.bids,
+    topics.wins,
   ];
   for (const other of REGIONS)
     if (other !== region)
       for (const t of [topics.campaigns, topics.budget, topics.spend, topics.spendTotals])
         list.push({ ...t, name: remoteTopicName(other, t.name) });
+  // Analytics streams are copied to eu only.
+  if (region === 'eu') list.push({ ...topics.wins, name: remoteTopicName('us', topics.wins.name) });
   return list;
+}
+
+/** The bid and the win notice behind a billed bid, on a publisher by the parity of its number. */
+function bidAndWin(s: Spend): { bid: BidEvent; win: WinEvent } {
+  const place = {
+    publisherId: Number(s.bidId.at(-1)) % 2 ? 'pub-odd' : 'pub-even',
+    siteDomain: 'news.example',
+  };
+  const common = {
+    region: s.region,
+    bidId: s.bidId,
+    requestId: s.requestId,
+    impId: '1',
+    campaignId: s.campaignId,
+    creativeId: s.creativeId,
+    ...place,
+  };
+  return {
+    bid: { ...common, eventId: s.bidId, ts: s.ts - 200, cpmMicros: s.cpmMicros },
+    win: {
+      ...common,
+      eventId: s.bidId,
+      ts: s.ts - 100,
+      clearingCpmMicros: s.cpmMicros,
+      currency: 'USD',
+    },
+  };
 }
 
 async function records(kafka: Kafka, topic: string): Promise<number> {
@@ -186,6 +220,22 @@ describe('reconcile: acknowledgements, spend topics, ClickHouse and the inventor
     const euSpend: Spend[] = [...w0.eu, unacked, ...w3, lateC];
     await produceAll(eu, topics.spend, euSpend);
     await produceAll(us, topics.spend, w0.us);
+    // Bids (never replicated) and wins of W0 in the region that answered them, for the delivery report.
+    for (const [p, list] of [
+      [eu, w0.eu],
+      [us, w0.us],
+    ] as const) {
+      await produceAll(
+        p,
+        topics.bids,
+        list.map((s) => bidAndWin(s).bid),
+      );
+      await produceAll(
+        p,
+        topics.wins,
+        list.map((s) => bidAndWin(s).win),
+      );
+    }
     // Two eu bidder processes; one rewrote its entry of a minute as it filled (the latest counts).
     const [firstHalf, secondHalf] = [w0.eu.slice(0, 15), w0.eu.slice(15)];
     const early = acksFor('eu', 'eu-1', firstHalf).map((a) => ({
@@ -212,6 +262,7 @@ describe('reconcile: acknowledgements, spend topics, ClickHouse and the inventor
       ['us', remoteTopicName('eu', topics.spend.name), euSpend.length],
       ['eu', remoteTopicName('us', topics.campaigns.name), 1],
       ['us', remoteTopicName('eu', topics.campaigns.name), 2],
+      ['eu', remoteTopicName('us', topics.wins.name), w0.us.length],
     ];
     await waitFor(
       async () => {
@@ -295,7 +346,51 @@ describe('reconcile: acknowledgements, spend topics, ClickHouse and the inventor
     });
     expect(r.code, r.out).toBe(0);
     expect(r.json).toMatchObject({ spend_events: 50, mismatches: 0, namespace: ns });
-  }, 120_000);
+
+    // The delivery report of the run: its spend adds up to reconcile's ledger_micros exactly.
+    const report = async (
+      by: string,
+    ): Promise<{ code: number | null; out: string; json: DeliveryReport }> => {
+      const d = await runEntry(
+        'report/cli',
+        ['delivery', '--run', 'run1', '--reports', reports, '--by', by, '--format', 'json'],
+        {
+          CLICKHOUSE_URL: endpoints().clickhouse,
+          KAFKA_BROKERS: brokerFor('eu'),
+          REGION: 'eu',
+          CLICKFRAUD_DB: db,
+          TOPIC_NAMESPACE: '',
+        },
+      ).done;
+      const last = d.stdout.trim().split('\n').at(-1) ?? '{}';
+      return {
+        code: d.code,
+        out: `exit ${String(d.code)}\n${d.stdout}\n${d.stderr}`,
+        json: JSON.parse(last) as DeliveryReport,
+      };
+    };
+    const byCampaign = await report('campaign');
+    expect(byCampaign.code, byCampaign.out).toBe(0);
+    const sum = byCampaign.json.rows.reduce((n, row) => n + row.spend_micros, 0);
+    expect(sum, byCampaign.out).toBe(r.json.ledger_micros);
+    expect(byCampaign.json.rows.map((row) => row.key).sort()).toEqual([
+      campaigns.A.id,
+      campaigns.B.id,
+    ]);
+    // Bids come from each region's own cluster (us's stored as us.<ns>bids), wins from eu's copies;
+    // every bid won and was billed. Loaded three times by now (the first test's reconcile, this
+    // one's and the report's own load), each record is stored once: the loads resume.
+    expect(byCampaign.json.totals).toMatchObject({ bids: 50, wins: 50 });
+    expect(byCampaign.json.rows.every((row) => row.billed === row.wins)).toBe(true);
+    // Even delivery: the flight lies inside the window's hours, so the plan is the whole budget.
+    const a = byCampaign.json.rows.find((row) => row.key === campaigns.A.id);
+    expect(a?.plan_micros).toBe(campaigns.A.budget.totalMicros);
+    // Any other breakdown apportions each campaign's micros: the total stays exact.
+    const byPublisher = await report('publisher');
+    expect(byPublisher.code, byPublisher.out).toBe(0);
+    expect(byPublisher.json.rows.map((row) => row.key).sort()).toEqual(['pub-even', 'pub-odd']);
+    expect(byPublisher.json.totals.spend_micros).toBe(r.json.ledger_micros);
+  }, 180_000);
 
   it('catches a spend event nobody acknowledged (exit 1)', async () => {
     const r = await reconcileCli([...window(T + 20 * MIN, T + 30 * MIN), '--settle', '0']);

@@ -18,7 +18,7 @@ import { testClickHouse, testKafka, testTopics } from '@streambid/testkit/servic
 import { evaluate } from '../eval/metrics.js';
 import { startHttp } from '../http/server.js';
 import { modelTables } from '../schema/names.js';
-import { report, runReplay, type ServiceDeps } from '../service.js';
+import { httpReportSettings, report, runReplay, type ServiceDeps } from '../service.js';
 import { chQuery } from '@streambid/adapters';
 import {
   clickfraudEnv,
@@ -35,6 +35,8 @@ const START = yesterdayAtUtc(10);
 // The day of the traffic: [00:00, 24:00) UTC.
 const FROM = new Date(START - 10 * 3_600_000).toISOString().replace('.000Z', 'Z');
 const TO = new Date(START + 14 * 3_600_000).toISOString().replace('.000Z', 'Z');
+const TOKEN = 'reports-test-token-0123';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
 
 describe('scoring, blocklist and fraud reports on a labelled mix', () => {
   const { ns, topics } = testTopics();
@@ -64,10 +66,12 @@ describe('scoring, blocklist and fraud reports on a labelled mix', () => {
       { blocklist: publisher },
     );
     http = await startHttp(0, {
-      report: (p) => report(deps, p),
+      // As main.ts serves them: read-only, with a maximum execution time.
+      report: (p) => report(deps, p, httpReportSettings(deps.config)),
       healthy: () => true,
       metrics: createMetricsRegistry('clickfraud-test'),
       logger: silentLogger(),
+      access: { token: TOKEN, maxRangeMs: 31 * 86_400_000, maxLimit: 1000 },
     });
   }, 150_000);
   afterAll(async () => {
@@ -126,6 +130,7 @@ describe('scoring, blocklist and fraud reports on a labelled mix', () => {
   it('reports the click-farm site first by invalid clicks, over HTTP and the CLI', async () => {
     const res = await fetch(
       `http://127.0.0.1:${String(http.port)}/reports/fraud?from=${FROM}&to=${TO}&by=site&format=json&limit=3`,
+      AUTH,
     );
     expect(res.status).toBe(200);
     const body = (await res.json()) as { rows: { key: string; score: number; ctr: number }[] };
@@ -154,16 +159,19 @@ describe('scoring, blocklist and fraud reports on a labelled mix', () => {
     }
     const fromInjection = await fetch(
       `http://127.0.0.1:${String(http.port)}/reports/fraud?from=${encodeURIComponent(`${FROM.slice(0, 10)}' OR 1=1 --`)}&to=${TO}&by=ip`,
+      AUTH,
     );
     expect(fromInjection.status).toBe(400);
     expect(((await fromInjection.json()) as { error: string }).error).toMatch(/^--from:/);
     const limitInjection = await fetch(
       `http://127.0.0.1:${String(http.port)}/reports/fraud?from=${FROM}&to=${TO}&by=ip&limit=1%20UNION%20SELECT%201`,
+      AUTH,
     );
     expect(limitInjection.status).toBe(400);
     const hostile = `x' OR 1=1) UNION ALL SELECT name, 1, 1, 1, 1, 1, 1, [] FROM system.tables --`;
     const inert = await fetch(
       `http://127.0.0.1:${String(http.port)}/reports/fraud?from=${FROM}&to=${TO}&by=campaign&format=json&campaign=${encodeURIComponent(hostile)}`,
+      AUTH,
     );
     expect(inert.status).toBe(200);
     expect(((await inert.json()) as { rows: unknown[] }).rows).toEqual([]);

@@ -73,16 +73,24 @@ describe('reconcile flags', () => {
 });
 
 describe('replay --topics', () => {
-  it('loads clicks, impressions and spend unless told otherwise', () => {
+  it('loads every stream, delivery included, unless told otherwise', () => {
     expect(parseReplayArgs(['--from', 'earliest'], false).topics).toEqual([
       'clicks',
       'impressions',
       'spend',
+      'bids',
+      'wins',
+      'losses',
     ]);
     expect(parseReplayArgs(['--from', 'earliest', '--topics', 'spend'], false).topics).toEqual([
       'spend',
     ]);
-    expect(() => parseReplayArgs(['--topics', 'spend,bids'], true)).toThrow(/^--topics:/);
+    // Listed in a fixed order whatever the order given.
+    expect(
+      parseReplayArgs(['--from', 'earliest', '--topics', 'losses,bids,wins'], false).topics,
+    ).toEqual(['bids', 'wins', 'losses']);
+    expect(() => parseReplayArgs(['--topics', 'spend,bogus'], true)).toThrow(/^--topics:/);
+    expect(() => parseReplayArgs(['--topics', 'bids,bids'], true)).toThrow(/^--topics:/);
   });
 });
 

@@ -2,15 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { createKafka, type ClickHouseClient, type Logger } from '@streambid/adapters';
 import { remoteTopicName, TOPICS, type Region } from '@streambid/contracts';
-import { replay } from '../replay/replayer.js';
 import { migrateLedger } from '../schema/ledger.js';
-import { INITIAL_VERSION } from '../schema/models.js';
-import { modelTables } from '../schema/names.js';
+import { migrate } from '../schema/migrations.js';
+import { currentVersion, INITIAL_VERSION } from '../schema/models.js';
+import type { ModelTables } from '../schema/names.js';
 import { readClickHouse } from './clickhouse-source.js';
 import { reconcile, type Reconciliation } from './compare.js';
 import type { ReconcileConfig } from './config.js';
 import type { Facts, LedgerCampaign, LedgerSide, RegionLedger, Window } from './facts.js';
 import { campaignsInWindow, readRegionLedger } from './ledger-source.js';
+import { loadDelivery, loadSpend, type LoadDeps } from './load.js';
 import { readRegionAcks, readRegionSpend } from './log-sources.js';
 
 /** What one reconciliation covers and where its sources are. */
@@ -64,14 +65,25 @@ export async function runReconcile(
     );
   }
   const ledger = await migrateLedger(deps.ch, deps.config.CLICKFRAUD_DB);
+  const tables = scope.load ? await modelOf(deps) : null;
   const topics = chTopics(scope, analytics);
   const deadline = Date.now() + scope.settleMs;
   let loaded: number | null = scope.load ? 0 : null;
+  const load: LoadDeps = {
+    ch: deps.ch,
+    logger: deps.logger,
+    say: deps.say,
+    analytics,
+    kafkas,
+    batchRows: deps.config.CLICKFRAUD_BATCH_ROWS,
+    lanes: deps.config.CLICKFRAUD_REPLAY_LANES,
+    lingerMs: deps.config.CLICKFRAUD_LINGER_MS,
+  };
   for (let round = 1; ; round++) {
-    if (scope.load) {
+    if (tables) {
       const n = await loadSpend(
-        round === 1 ? deps : { ...deps, say: () => undefined },
-        kafkas.get(analytics) as Kafka,
+        round === 1 ? load : { ...load, say: () => undefined },
+        tables,
         ledger.spend,
         topics,
         scope.window,
@@ -81,7 +93,16 @@ export async function runReconcile(
     }
     const facts = await gather(deps, scope, kafkas, ledger.spend, topics, loaded);
     const result = reconcile(facts);
-    if (result.mismatches === 0 || Date.now() >= deadline) return result;
+    if (result.mismatches === 0 || Date.now() >= deadline) {
+      // The delivery streams too, for `npm run report -- delivery` (once, after the money settled).
+      if (tables) {
+        const n = await loadDelivery(load, tables, scope.namespace, scope.regions, scope.window);
+        deps.say(
+          `loaded ${String(n)} bid, win, loss, impression and click rows (${tables.version})`,
+        );
+      }
+      return result;
+    }
     deps.say(
       `${String(result.mismatches)} differences; checking again (settling, up to ${String(Math.ceil((deadline - Date.now()) / 1000))} s more)`,
     );
@@ -89,45 +110,10 @@ export async function runReconcile(
   }
 }
 
-/**
- * Replays the spend topics present in the analytics cluster into the spend table, up to their
- * current ends. Resumable and idempotent (positions beside the rows, dedupe by bid id), so loading
- * what is already loaded reads nothing.
- */
-async function loadSpend(
-  deps: ReconcileDeps,
-  kafka: Kafka,
-  table: string,
-  topics: readonly string[],
-  window: Window,
-): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let existing: string[];
-  try {
-    const names = new Set(await admin.listTopics());
-    existing = topics.filter((t) => names.has(t));
-  } finally {
-    await admin.disconnect();
-  }
-  for (const t of topics)
-    if (!existing.includes(t))
-      deps.say(`note: ${t} does not exist in ${deps.config.REGION}; nothing to load from it`);
-  if (existing.length === 0) return 0;
-  const p = await replay({
-    kafka,
-    ch: deps.ch,
-    tables: modelTables(deps.config.CLICKFRAUD_DB, INITIAL_VERSION),
-    spendTable: table,
-    topics: { clicks: [], impressions: [], spend: existing },
-    fromMs: window.fromMs,
-    toMs: null,
-    batchRows: deps.config.CLICKFRAUD_BATCH_ROWS,
-    lanes: deps.config.CLICKFRAUD_REPLAY_LANES,
-    lingerMs: deps.config.CLICKFRAUD_LINGER_MS,
-    logger: deps.logger,
-  });
-  return p.written;
+/** The model version loads go to: the current one, else the initial one (migrated). */
+async function modelOf(deps: ReconcileDeps): Promise<ModelTables> {
+  const db = deps.config.CLICKFRAUD_DB;
+  return migrate(deps.ch, db, (await currentVersion(deps.ch, db)) ?? INITIAL_VERSION);
 }
 
 async function gather(

@@ -15,6 +15,14 @@ import { decodeClick, parseClick } from './click-decode.js';
 import { FastClickEncoder } from './click-fast.js';
 import type { PartitionPlan, ReplayProgress } from './plan.js';
 import { TableSink, type TableSinkOptions } from './sink.js';
+import {
+  BID_COLUMNS,
+  bidLine,
+  LOSS_COLUMNS,
+  lossLine,
+  WIN_COLUMNS,
+  winLine,
+} from './delivery-rows.js';
 import { SPEND_COLUMNS, spendLine } from './spend-row.js';
 import { clickLine, impressionLine, isPlainJson } from './tsv.js';
 
@@ -28,6 +36,12 @@ export interface LaneContext {
   /** The spend ledger table (`schema/ledger.ts`), when spend topics are replayed. */
   spendTable?: string;
   kindOf: ReadonlyMap<string, ReplayKind>;
+  /**
+   * The name stored in `src_topic` for a physical topic read from another region's own cluster
+   * (bids are never replicated: `us`'s are read from its cluster and stored as `us.bids`), so
+   * positions of two clusters' same-named topics never mix. Absent: the physical name.
+   */
+  srcTopicOf?: ReadonlyMap<string, string>;
   features: FeatureExtractor;
   /** Event-time window [fromMs, toMs). */
   fromMs: number;
@@ -41,8 +55,33 @@ export interface LaneContext {
   fail: (err: unknown) => void;
 }
 
-/** The streams a replay loads: clicks and impressions into a model version, spend into the ledger. */
-export type ReplayKind = 'clicks' | 'impressions' | 'spend';
+/**
+ * The streams a replay loads: clicks and impressions (fraud and delivery) and bids, wins and
+ * losses (delivery) into a model version, spend into the ledger.
+ */
+export type ReplayKind = 'clicks' | 'impressions' | 'spend' | DeliveryKind;
+/** The delivery streams beside clicks and impressions (`schema/delivery.ts`). */
+export type DeliveryKind = 'bids' | 'wins' | 'losses';
+
+const DELIVERY_KINDS: readonly DeliveryKind[] = ['bids', 'wins', 'losses'];
+
+/** A bid, win or loss record validated by its topic's schema and encoded as a table line. */
+function decodeDelivery(
+  kind: DeliveryKind,
+  raw: Buffer,
+  src: { topic: string; partition: number; offset: string },
+): { ok: true; ts: number; line: string } | { ok: false; reason: string } {
+  if (kind === 'bids') {
+    const d = decode(TOPICS.bids, raw);
+    return d.ok ? { ok: true, ts: d.value.ts, line: bidLine(d.value, src) } : d;
+  }
+  if (kind === 'wins') {
+    const d = decode(TOPICS.wins, raw);
+    return d.ok ? { ok: true, ts: d.value.ts, line: winLine(d.value, src) } : d;
+  }
+  const d = decode(TOPICS.losses, raw);
+  return d.ok ? { ok: true, ts: d.value.ts, line: lossLine(d.value, src) } : d;
+}
 
 /** Messages decoded between two turns of the event loop. */
 const YIELD_EVERY = 2048;
@@ -59,7 +98,14 @@ const key = (topic: string, partition: number): string => `${topic}:${String(par
  * waits on an insert. Exactly-once holds per lane: each sink inserts strictly in order.
  */
 export class Lane {
-  readonly sinks: { clicks: TableSink; impressions: TableSink; spend: TableSink | null };
+  readonly sinks: {
+    clicks: TableSink;
+    impressions: TableSink;
+    spend: TableSink | null;
+    bids: TableSink;
+    wins: TableSink;
+    losses: TableSink;
+  };
   private fetcher: PartitionFetcher | undefined = undefined;
   private running: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -89,6 +135,9 @@ export class Lane {
         ctx.spendTable === undefined
           ? null
           : new TableSink(ctx.ch, ctx.spendTable, SPEND_COLUMNS, ctx.sink),
+      bids: new TableSink(ctx.ch, ctx.tables.bids, BID_COLUMNS, ctx.sink),
+      wins: new TableSink(ctx.ch, ctx.tables.wins, WIN_COLUMNS, ctx.sink),
+      losses: new TableSink(ctx.ch, ctx.tables.losses, LOSS_COLUMNS, ctx.sink),
     };
     this.fast = new FastClickEncoder(ctx.features);
     this.slice =
@@ -101,8 +150,14 @@ export class Lane {
   }
 
   get written(): number {
+    const s = this.sinks;
     return (
-      this.sinks.clicks.written + this.sinks.impressions.written + (this.sinks.spend?.written ?? 0)
+      s.clicks.written +
+      s.impressions.written +
+      (s.spend?.written ?? 0) +
+      s.bids.written +
+      s.wins.written +
+      s.losses.written
     );
   }
 
@@ -134,6 +189,9 @@ export class Lane {
       this.sinks.clicks.tick(),
       this.sinks.impressions.tick(),
       this.sinks.spend?.tick(),
+      this.sinks.bids.tick(),
+      this.sinks.wins.tick(),
+      this.sinks.losses.tick(),
     ]);
   }
 
@@ -146,6 +204,7 @@ export class Lane {
       await this.sinks.clicks.drain();
       await this.sinks.impressions.drain();
       await this.sinks.spend?.drain();
+      for (const k of DELIVERY_KINDS) await this.sinks[k].drain();
     })();
     return this.stopped;
   }
@@ -168,6 +227,7 @@ export class Lane {
     const { features, progress, fromMs, toMs } = this.ctx;
     const fast = this.fast;
     const { clicks, impressions, spend } = this.sinks;
+    const storedTopic = this.ctx.srcTopicOf?.get(topic) ?? topic;
     const bad: { offset: string; value: string; reason: string }[] = [];
     const start = Number(plan.start);
     const end = plan.end === null ? Number.POSITIVE_INFINITY : Number(plan.end);
@@ -223,6 +283,11 @@ export class Lane {
         // Offsets for times are approximate; the event time decides membership of the window.
         if (e.ts >= fromMs && e.ts < toMs)
           clicks.push(clickLine(features.click(e, src), isPlainJson(raw)), src);
+      } else if (kind === 'bids' || kind === 'wins' || kind === 'losses') {
+        const at = { topic: storedTopic, partition, offset };
+        const d = decodeDelivery(kind, raw, at);
+        if (!d.ok) bad.push({ offset, value: raw.toString('utf8'), reason: d.reason });
+        else if (d.ts >= fromMs && d.ts < toMs) this.sinks[kind].push(d.line, at);
       } else if (kind === 'spend') {
         const d = decode(TOPICS.spend, raw);
         if (!d.ok) bad.push({ offset, value: raw.toString('utf8'), reason: d.reason });
@@ -242,6 +307,7 @@ export class Lane {
     await clicks.settle();
     await impressions.settle();
     await spend?.settle();
+    for (const k of DELIVERY_KINDS) await this.sinks[k].settle();
     // Transaction markers hold offsets too: the position after the last batch decides the end.
     if (reachedEnd || (c.nextOffset >= 0 && c.nextOffset >= end)) {
       this.open.delete(k);

@@ -9,7 +9,7 @@ export type { ReplayProgress } from './plan.js';
 import type { ModelTables } from '../schema/names.js';
 import { planTopic, storedOffsets, type PartitionPlan } from './plan.js';
 
-const KINDS: readonly ReplayKind[] = ['clicks', 'impressions', 'spend'];
+const KINDS: readonly ReplayKind[] = ['clicks', 'impressions', 'spend', 'bids', 'wins', 'losses'];
 
 /** Physical topics to replay, grouped by the stream they carry. */
 export interface ReplayTopics {
@@ -17,6 +17,10 @@ export interface ReplayTopics {
   impressions: string[];
   /** Spend topics (local and MirrorMaker copies), loaded into `spendTable`. @default [] */
   spend?: string[];
+  /** Bids, wins and losses (delivery), loaded into the model version's tables. @default [] */
+  bids?: string[];
+  wins?: string[];
+  losses?: string[];
 }
 
 /** Options of {@link replay}. */
@@ -27,6 +31,12 @@ export interface ReplayOptions {
   /** The spend ledger table; required when `topics.spend` is not empty. */
   spendTable?: string;
   topics: ReplayTopics;
+  /**
+   * The `src_topic` stored for a physical topic, when it differs: a topic read from another
+   * region's own cluster (bids, never replicated) is stored under its would-be copy's name
+   * (`us.bids`). @default the physical name
+   */
+  srcTopicOf?: ReadonlyMap<string, string>;
   /** Event-time window start (ms), or null for the earliest retained message. */
   fromMs: number | null;
   /** Event-time window end (ms, exclusive), or null for "now" / open in follow mode. */
@@ -70,8 +80,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
   const tableOf = (k: ReplayKind): string =>
     k === 'spend' ? (opts.spendTable ?? '') : opts.tables[k];
   const topicsOf = (k: ReplayKind): readonly string[] =>
-    k === 'spend' ? spendTopics : opts.topics[k];
+    k === 'spend' ? spendTopics : (opts.topics[k] ?? []);
   for (const k of KINDS) for (const t of topicsOf(k)) kindOf.set(t, k);
+  // Delivery kinds only: the stored topic name is a lane detail the click fast path never sees.
+  for (const t of opts.srcTopicOf?.keys() ?? [])
+    if (!['bids', 'wins', 'losses'].includes(kindOf.get(t) ?? ''))
+      throw new Error(`replay: ${t}: a stored topic name is only for bids, wins and losses`);
 
   const admin = opts.kafka.admin();
   await admin.connect();
@@ -89,7 +103,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
             fromMs: opts.fromMs,
             toMs: opts.toMs,
             follow,
-            stored,
+            stored: storedAs(stored, topic, opts.srcTopicOf?.get(topic)),
           })),
         );
     }
@@ -119,6 +133,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
       ? { spendTable: opts.spendTable }
       : {}),
     kindOf,
+    ...(opts.srcTopicOf === undefined ? {} : { srcTopicOf: opts.srcTopicOf }),
     features: new FeatureExtractor(),
     fromMs: opts.fromMs ?? Number.NEGATIVE_INFINITY,
     toMs: opts.toMs ?? Number.POSITIVE_INFINITY,
@@ -158,6 +173,19 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
     'replay done',
   );
   return progress;
+}
+
+/** The stored offsets of `label` (the name in `src_topic`) under the physical `topic`'s key. */
+function storedAs(
+  stored: Map<string, bigint>,
+  topic: string,
+  label: string | undefined,
+): Map<string, bigint> {
+  if (label === undefined || label === topic) return stored;
+  const out = new Map<string, bigint>();
+  for (const [k, v] of stored)
+    if (k.startsWith(`${label}:`)) out.set(`${topic}:${k.slice(label.length + 1)}`, v);
+  return out;
 }
 
 /**

@@ -17,7 +17,7 @@ function cell(r: ReportRow, c: (typeof COLUMNS)[number]): string {
 }
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-leading cells defused. */
-function csvField(s: string): string {
+export function csvField(s: string): string {
   const safe = /^[=+\-@]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

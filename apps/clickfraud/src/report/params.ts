@@ -31,7 +31,7 @@ export const isoTime = z
   });
 
 // Free-text filters: bounded, printable; they reach SQL only as escaped literals.
-const filterText = z
+export const filterText = z
   .string()
   .min(1)
   .max(256)

@@ -43,7 +43,8 @@ function dimension(
 /**
  * The report query. Identifiers come from a fixed map; every user value (times, filters, score,
  * limit) is zod-validated and rendered by the literal formatter. Impressions (for CTR) come from the
- * hourly rollups, so they are counted over whole hours touching the window.
+ * hourly rollups, so they are counted over whole hours touching the window. The joined subqueries
+ * are named: current releases refuse unnamed ones (`joined_subquery_requires_alias`).
  */
 export function reportQuery(t: ModelTables, p: ReportParams): Sql {
   const d = dimension(t, p.by);
@@ -66,22 +67,30 @@ FROM (
   FROM ${rawSql(t.clickScores)} WHERE ${where}
   GROUP BY key
   HAVING share >= ${p['min-score']}
-) ANY LEFT JOIN (
+) AS scored ANY LEFT JOIN (
   SELECT ${rawSql(d.impKey)} AS key, ${rawSql(impressions)} AS impressions
   FROM ${rawSql(d.imp)} WHERE hour >= toStartOfHour(${from}) AND hour < ${to}
   GROUP BY key
-) USING key
+) AS shown USING key
 ORDER BY invalid_clicks DESC, clicks DESC, key
 LIMIT ${p.limit}`;
 }
+
+/** ClickHouse settings of a report's query (the HTTP reports': `readonly`, `max_execution_time`). */
+export type ClickHouseSettings = Record<string, string | number>;
 
 /** Runs a report; `rowsRead` is ClickHouse's own count of rows scanned. */
 export async function runReport(
   ch: ClickHouseClient,
   t: ModelTables,
   p: ReportParams,
+  settings: ClickHouseSettings = {},
 ): Promise<{ rows: ReportRow[]; rowsRead: number; elapsedMs: number }> {
-  const rs = await ch.query({ query: reportQuery(t, p).text, format: 'JSON' });
+  const rs = await ch.query({
+    query: reportQuery(t, p).text,
+    format: 'JSON',
+    clickhouse_settings: settings,
+  });
   const body = await rs.json<Record<string, unknown>>();
   const rows = body.data.map((r) => ({
     key: String(r['key']),

@@ -1,4 +1,5 @@
 import { chExec, chQuery, rawSql, sql, sqlIdent, type ClickHouseClient } from '@streambid/adapters';
+import { DELIVERY_MIGRATIONS } from './delivery.js';
 import { metaTables, modelTables, type ModelTables } from './names.js';
 
 /**
@@ -187,6 +188,7 @@ export const MIGRATIONS: readonly Migration[] = [
           : [`ALTER TABLE ${table} ADD COLUMN privacy_p UInt16 AFTER privacy_basis`]),
       ]),
   },
+  ...DELIVERY_MIGRATIONS,
 ];
 
 /** Creates the database and the service tables migrations and model versions are recorded in. */

@@ -18,6 +18,12 @@ export interface ModelTables {
   campaignHourly: string;
   clickScores: string;
   scoreStage: string;
+  /** Delivery models (`schema/delivery.ts`): raw bids, wins and losses, and their rollups. */
+  bids: string;
+  wins: string;
+  losses: string;
+  deliveryHourly: string;
+  lossReasonsHourly: string;
 }
 
 export function modelTables(db: string, version: string): ModelTables {
@@ -34,6 +40,11 @@ export function modelTables(db: string, version: string): ModelTables {
     campaignHourly: t('campaign_hourly'),
     clickScores: t('click_scores'),
     scoreStage: t('click_scores_stage'),
+    bids: t('bids'),
+    wins: t('wins'),
+    losses: t('losses'),
+    deliveryHourly: t('delivery_hourly'),
+    lossReasonsHourly: t('loss_reasons_hourly'),
   };
 }
 
