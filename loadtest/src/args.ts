@@ -87,6 +87,11 @@ export interface LoadtestArgs {
    * machine with another stack. @default 0
    */
   portOffset?: number;
+  /**
+   * Save a screenshot of the live dashboard (`dashboard.png` in the run's folder) as traffic
+   * ends, through Debian's Chromium (`--screenshot`). @default false
+   */
+  screenshot?: boolean;
 }
 
 /** A bad flag (the message names it): the adapters' one, as every command's. */
@@ -113,6 +118,10 @@ export const LOADTEST_FLAGS = {
     default: '0',
   },
   'gc-logs': { description: 'start the Node apps with --trace-gc (lines go into their logs)' },
+  screenshot: {
+    description:
+      "save a screenshot of the live dashboard into the run's folder as traffic ends (needs /usr/bin/chromium: apt-get install chromium)",
+  },
   'port-offset': {
     value: 'N',
     description:
@@ -227,6 +236,7 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
     ...(findMax ? { findMax } : {}),
     gcLogs: flags.has('--gc-logs'),
     portOffset,
+    screenshot: flags.has('--screenshot'),
   };
 }
 

@@ -95,7 +95,7 @@ async function main(): Promise<number> {
   });
   say('== streambid demo: two regions (eu, us), every app, a multi-region load test with bots ==');
   const { summary, stack } = await runLoadtest(
-    { regions: ['eu', 'us'], scenario, outDir: 'loadtest/reports', keep: true },
+    { regions: ['eu', 'us'], scenario, outDir: 'loadtest/reports', keep: true, screenshot: true },
     say,
   );
   try {

@@ -12,6 +12,7 @@ import { buildVisits, requestFor, type Visit } from './exchange.js';
 import { gcLogs, NODE_GC_FLAGS } from './gc-logs.js';
 import { loadDelivery } from './report/delivery.js';
 import { renderReport } from './report/html.js';
+import { screenshotDashboard } from './report/screenshot.js';
 import { sampledDrive, sayPhaseView, stackSampler } from './phase.js';
 import type { SeededCampaign } from './seed.js';
 import {
@@ -255,13 +256,21 @@ export async function runLoadtest(
     );
     const sampled = await sampledDrive(stackSampler(stack), measured, scenario.durationS);
     const { runs, view } = sampled;
+    const outDir = join(args.outDir, stack.runId);
+    mkdirSync(outDir, { recursive: true });
+    const dashboard = dashboardOf(stack);
+    if (args.screenshot === true && dashboard) {
+      const shot = join(outDir, 'dashboard.png');
+      const missing = await screenshotDashboard(dashboard.url, shot);
+      say(
+        missing === null ? `dashboard screenshot: ${shot}` : `no dashboard screenshot: ${missing}`,
+      );
+    }
     say('traffic done; settling spend and replication ...');
     await sleep(3000 + scenario.replicationDelayMs * 2);
     const spend = await collectSpend(stack.brokers, stack.topics);
     const windowTo = Date.now();
     await probe.stop();
-    const outDir = join(args.outDir, stack.runId);
-    mkdirSync(outDir, { recursive: true });
     const reportHtml = join(outDir, 'report.html');
     const reportJson = join(outDir, 'summary.json');
     const summary = summarise({

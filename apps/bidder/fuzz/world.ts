@@ -22,7 +22,9 @@ import { ProfileReader, type ProfileLookup } from '@streambid/profiles';
 import { makeCampaign } from '@streambid/testkit';
 import { createBidFlow, type BidAnswer, type BidCall, type BidFlow } from '../src/http/bid-flow.js';
 import { BillingLedger } from '../src/stream/billing.js';
-import { loadBidderConfig, trackingKeys, type BidderConfig } from '../src/config.js';
+import { loadBidderConfig, prebidActions, trackingKeys, type BidderConfig } from '../src/config.js';
+import { PrebidFilter } from '../src/domain/prebid.js';
+import { SellersDirectory } from '../src/domain/sellers.js';
 import { LocalCoordinator } from '../src/runtime/coordinator.js';
 import { bidPrivacy, type ServerDeps } from '../src/deps.js';
 import { Blocklist } from '../src/domain/blocklist.js';
@@ -56,7 +58,26 @@ export const ACCEPTED_HINTS: Readonly<Record<string, readonly string[]>> = {
   cur: CURRENCIES,
   id: [...WORLD_DEAL_IDS],
   country: ['USA', 'DEU'],
-  ip: [WORLD_BLOCKED.ip, '198.51.100.7', '192.0.2.1', '::1'],
+  ip: [
+    WORLD_BLOCKED.ip,
+    '198.51.100.7',
+    '192.0.2.1',
+    '::1',
+    '3.80.1.2', // data centre
+    '::ffff:203.0.113.66', // blocked, mapped
+    '2600:1f18::1', // data centre, IPv6
+    '0x7f.1', // invalid
+    '1::2::3',
+  ],
+  ipv6: ['2001:db8::1', '2600:1f18::1', '::ffff:198.51.100.7', 'fe80::1%eth0'],
+  ua: [
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36',
+    'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    'curl/8.5.0',
+    'Roku/DVP-12.5',
+  ],
+  asi: ['ssp.example', 'SSP.example.', 'other.example'],
+  sid: ['pub-1', '__proto__', 'constructor', 'pub-2'],
   domain: [WORLD_BLOCKED.site, 'news.example'],
   wseat: ['streambid'],
 };
@@ -221,6 +242,18 @@ export function worldCampaigns(now = Date.now()): Campaign[] {
   ];
 }
 
+/** One ad system's sellers list, with a hostile seller id among the real ones. */
+function worldSellers(): SellersDirectory {
+  const dir = new SellersDirectory();
+  dir.load('ssp.example', {
+    sellers: [
+      { seller_id: 'pub-1', seller_type: 'PUBLISHER' },
+      { seller_id: '__proto__', seller_type: 'INTERMEDIARY' },
+    ],
+  });
+  return dir;
+}
+
 function worldBlocklist(now: number): Blocklist {
   const b = new Blocklist();
   const entry = (kind: BlocklistEntry['kind'], value: string): BlocklistEntry => ({
@@ -268,6 +301,9 @@ export function createWorld(o: WorldOptions = {}): World {
     BIDDER_DEV_MODE: 'true',
     // Requests without regs.gdpr count as outside GDPR here (the default says GDPR).
     PRIVACY_GDPR_DEFAULT: 'false',
+    // Both pre-bid outcomes reach the response: some reasons refuse, these bid low and marked.
+    BIDDER_PREBID_NON_BROWSER: 'flag',
+    BIDDER_PREBID_SELLER_UNKNOWN: 'flag',
     ...o.env,
   });
   const registry = createMetricsRegistry('bidder-fuzz');
@@ -280,7 +316,9 @@ export function createWorld(o: WorldOptions = {}): World {
   const ctx: DecisionContext = {
     index,
     budget,
-    blocklist,
+    prebid: new PrebidFilter(prebidActions(cfg), blocklist),
+    sellers: worldSellers(),
+    flagPriceShare: cfg.BIDDER_PREBID_FLAG_PRICE_SHARE,
     rates: cfg.BIDDER_FX_RATES,
     seat: cfg.BIDDER_SEAT,
     firstPriceShade: cfg.BIDDER_FIRST_PRICE_SHADE,

@@ -15,7 +15,8 @@ import {
 } from '@streambid/adapters';
 import { catalogue, type TopicDef } from '@streambid/contracts';
 import { ProfileReader } from '@streambid/profiles';
-import { publicUrl, trackingKeys, type BidderConfig } from './config.js';
+import { prebidActions, publicUrl, trackingKeys, type BidderConfig } from './config.js';
+import { PrebidFilter } from './domain/prebid.js';
 import { startBilling, type Billing } from './stream/billing.js';
 import { LocalCoordinator, type Coordinator } from './runtime/coordinator.js';
 import type { DecisionContext } from './domain/decide.js';
@@ -207,7 +208,9 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
     const ctx: DecisionContext = {
       index: views.index,
       budget: views.budget,
-      blocklist: views.blocklist,
+      prebid: new PrebidFilter(prebidActions(cfg), views.blocklist),
+      sellers: cfg.BIDDER_SELLERS_JSON,
+      flagPriceShare: cfg.BIDDER_PREBID_FLAG_PRICE_SHARE,
       rates: cfg.BIDDER_FX_RATES,
       seat: cfg.BIDDER_SEAT,
       firstPriceShade: cfg.BIDDER_FIRST_PRICE_SHADE,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, commonEnv, env, loadConfig } from '@streambid/adapters';
@@ -6,6 +7,8 @@ import { parseExchanges } from './domain/exchanges.js';
 import { parseRates } from './domain/fx.js';
 import type { TrackingKeys } from './domain/token.js';
 import { KEY_ID, parsePreviousKeys } from './domain/tracking-keys.js';
+import { PrebidAction, type PrebidActions } from './domain/prebid.js';
+import { parseSellersJson, SellersDirectory } from './domain/sellers.js';
 
 /**
  * Development-only HMAC key for tracker URLs. It is published in this repository, so anyone could
@@ -27,6 +30,34 @@ function parsed<T>(parse: (v: string) => T | string) {
 }
 
 const number = (def: number) => z.coerce.number().finite().nonnegative().default(def);
+
+/** A pre-bid reason's action: `nobid`, `flag` (bid low and marked) or `off`. @default 'nobid' */
+const prebid = () => z.enum(PrebidAction).default(PrebidAction.nobid);
+
+/**
+ * `asi=path[,asi=path…]`: each file a sellers.json of the ad system `asi` (the domain supply-chain
+ * nodes name). Read and validated at start; the message names the file and the wrong field.
+ */
+export function loadSellersFiles(spec: string): SellersDirectory | string {
+  const dir = new SellersDirectory();
+  for (const pair of spec.split(',')) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    const asi = pair.slice(0, eq).trim();
+    const path = pair.slice(eq + 1).trim();
+    if (eq <= 0 || path === '') return `expected asi=path pairs, got "${pair}"`;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      return `cannot read ${path}: ${(err as Error).message}`;
+    }
+    const doc = parseSellersJson(text);
+    if (!doc.ok) return `${path} is not a valid sellers.json: ${doc.error}`;
+    dir.load(asi, doc.value);
+  }
+  return dir;
+}
 
 /** Environment of the bidder; every default lives here. */
 export const bidderEnv = z.object({
@@ -147,6 +178,31 @@ export const bidderEnv = z.object({
    * balancer or the load test's simulated browsers). @default false
    */
   BIDDER_TRUST_FORWARDED: env.bool(false),
+  // Pre-bid invalid-traffic checks (README, "Pre-bid filtering"): each reason no bid, flag or off.
+  /** Traffic on the fraud blocklist. @default 'nobid' */
+  BIDDER_PREBID_BLOCKED: prebid(),
+  /** `device.ip`/`ipv6` that is no IP address. @default 'nobid' */
+  BIDDER_PREBID_INVALID_IP: prebid(),
+  /** Data-centre and hosting IP ranges (IPv4, IPv6). @default 'nobid' */
+  BIDDER_PREBID_DATACENTRE: prebid(),
+  /** Declared bots and crawlers by user agent (`isbot` plus the project's rules). @default 'nobid' */
+  BIDDER_PREBID_BOT_UA: prebid(),
+  /** Non-browser user agents on web (`site`) inventory; apps are exempt. @default 'nobid' */
+  BIDDER_PREBID_NON_BROWSER: prebid(),
+  /** A malformed `source.schain` (2.6) or `source.ext.schain` (2.5). @default 'nobid' */
+  BIDDER_PREBID_SCHAIN_INVALID: prebid(),
+  /** A supply-chain seller missing from its ad system's sellers.json. @default 'nobid' */
+  BIDDER_PREBID_SELLER_UNKNOWN: prebid(),
+  /**
+   * A flagged bid is priced at this share of the normal bid, never under the floor, and carries
+   * `ext.ivt.reason`. @default 0.1
+   */
+  BIDDER_PREBID_FLAG_PRICE_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+  /**
+   * Sellers lists for the supply-chain check: `asi=path` pairs of sellers.json files (e.g.
+   * `exchange.example=/etc/streambid/exchange-sellers.json`). @default none (sellers unchecked)
+   */
+  BIDDER_SELLERS_JSON: parsed(loadSellersFiles).optional(),
   /** Redis key prefix of the profile store. @default 'sb:' */
   PROFILE_KEY_PREFIX: z.string().default('sb:'),
   /** How often each worker thread beats its heartbeat; also how often the main thread checks. @default 250 */
@@ -179,6 +235,19 @@ export function loadBidderConfig(
         : 'is the published development key; set your own, or BIDDER_DEV_MODE=true for development',
     );
   return cfg;
+}
+
+/** Each pre-bid reason's action, from the configuration. */
+export function prebidActions(cfg: BidderConfig): PrebidActions {
+  return {
+    blocked: cfg.BIDDER_PREBID_BLOCKED,
+    invalid_ip: cfg.BIDDER_PREBID_INVALID_IP,
+    datacentre: cfg.BIDDER_PREBID_DATACENTRE,
+    bot_ua: cfg.BIDDER_PREBID_BOT_UA,
+    non_browser: cfg.BIDDER_PREBID_NON_BROWSER,
+    schain_invalid: cfg.BIDDER_PREBID_SCHAIN_INVALID,
+    seller_unknown: cfg.BIDDER_PREBID_SELLER_UNKNOWN,
+  };
 }
 
 /** The key that signs tracker tokens and the ones still accepted. */

@@ -5,6 +5,7 @@ export interface BidderMetrics extends EventMetrics {
   requests: Counter<'code'>;
   bids: Counter;
   noBids: Counter<'reason'>;
+  prebidIvt: Counter<'reason'>;
   privacyRules: Counter<'rule' | 'outcome'>;
   latency: Histogram;
   profileLookups: Counter<'result'>;
@@ -34,6 +35,12 @@ export function createBidderMetrics(registry: Registry): BidderMetrics {
     noBids: new Counter({
       name: 'bidder_nobids_total',
       help: 'Bid requests answered 204, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    prebidIvt: new Counter({
+      name: 'bidder_prebid_ivt_total',
+      help: 'Bid requests a pre-bid invalid-traffic check caught (refused or bid with a flag), by reason',
       labelNames: ['reason'],
       registers,
     }),

@@ -96,6 +96,11 @@ export const dsaSchema = z.object({
 });
 export type CampaignDsa = z.infer<typeof dsaSchema>;
 
+/** A campaign's requirement on the supply chain of the requests it bids on (`Campaign.supplyChain`). */
+export const SupplyChainRequirement = { complete: 'complete', direct: 'direct' } as const;
+export type SupplyChainRequirement =
+  (typeof SupplyChainRequirement)[keyof typeof SupplyChainRequirement];
+
 /** A campaign as stored in the compacted `campaigns` topic (key: campaign id). */
 export const campaignSchema = z.object({
   eventId,
@@ -126,6 +131,12 @@ export const campaignSchema = z.object({
   deals: z.array(dealSchema).max(LIMITS.campaignDeals).default([]),
   /** DSA disclosure; without it the campaign does not bid where the request requires DSA. */
   dsa: dsaSchema.optional(),
+  /**
+   * What the request's supply chain (`source.schain`) must be for the campaign to bid: `complete`
+   * (valid, `complete: 1`, every seller known where we hold its sellers.json) or `direct` (that,
+   * with one node: the publisher sold through the exchange, no intermediary). Absent: any.
+   */
+  supplyChain: z.enum(SupplyChainRequirement).optional(),
 });
 export type Campaign = z.infer<typeof campaignSchema>;
 
@@ -289,6 +300,11 @@ export const bidSchema = z.object({
   creativeId: id,
   cpmMicros: micros,
   dealId: id.optional(),
+  /**
+   * Set when the bid was made on traffic a pre-bid check flagged (a reason configured "bid with a
+   * flag", e.g. `datacentre`): the reason, so spend on invalid traffic can be told apart.
+   */
+  ivt: z.string().min(1).max(LIMITS.code).optional(),
   ...trafficContext,
 });
 export type BidEvent = z.infer<typeof bidSchema>;

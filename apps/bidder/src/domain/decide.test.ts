@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BidRequest, Campaign } from '@streambid/contracts';
 import { Blocklist } from './blocklist.js';
+import { everyPrebid, PrebidFilter } from './prebid.js';
 import { BudgetView } from './budget.js';
 import { CampaignIndex } from './campaign-index.js';
 import { finish, plan, type DecisionContext, type ProfileInput } from './decide.js';
@@ -44,13 +45,16 @@ function campaign(id: string, over: Partial<Campaign> = {}): Campaign {
   };
 }
 
-function setup(...cs: Campaign[]): DecisionContext {
+function setup(...cs: Campaign[]): DecisionContext & { blocklist: Blocklist } {
   const index = new CampaignIndex(rates);
   for (const c of cs) index.upsert(c);
+  const blocklist = new Blocklist();
   return {
     index,
     budget: new BudgetView({ region: 'eu', requireAllowance: false }),
-    blocklist: new Blocklist(),
+    blocklist,
+    prebid: new PrebidFilter(everyPrebid('nobid'), blocklist),
+    flagPriceShare: 0.1,
     rates,
     seat: 'us',
     firstPriceShade: 0.5,
@@ -329,5 +333,48 @@ describe('bapp (blocked apps)', () => {
     const onlySegments = setup(campaign('segments', { targeting: { segments: ['s1'] } }));
     const refused = plan(onlySegments, request(), NOW, noPersonalisation);
     expect(finish(onlySegments, refused, undefined, NOW).reason).toBe('privacy');
+  });
+
+  it('bids on flagged traffic at a share of the price, never under the floor, and marks the plan', () => {
+    const ctx = setup(campaign('c'));
+    ctx.prebid = new PrebidFilter({ ...everyPrebid('nobid'), datacentre: 'flag' }, ctx.blocklist);
+    const dc = request({ device: { ip: '3.80.1.2', devicetype: 2, geo: { country: 'DEU' } } });
+    const flagged = decide(ctx, dc);
+    expect(flagged.p).toMatchObject({ ivt: 'datacentre', flagged: true, reason: undefined });
+    expect(flagged.o.bids[0]?.priceUsd).toBe(200_000); // 0.1 × 2 USD
+    const floored = { ...dc, imp: [{ id: '1', banner: { w: 300, h: 250 }, bidfloor: 1 }] };
+    expect(decide(ctx, floored).o.bids[0]?.priceUsd).toBe(1_000_000);
+    const clean = decide(ctx, request());
+    expect(clean.p).toMatchObject({ ivt: undefined, flagged: false });
+    expect(clean.o.bids[0]?.priceUsd).toBe(2_000_000);
+    ctx.prebid = new PrebidFilter(everyPrebid('nobid'), ctx.blocklist);
+    expect(decide(ctx, dc).o).toEqual({ bids: [], reason: 'datacentre' });
+  });
+
+  it('bids for a campaign that requires a complete or direct supply chain only on such chains', () => {
+    const ctx = setup(
+      campaign('complete', { supplyChain: 'complete' }),
+      campaign('direct', { supplyChain: 'direct', bidCpmMicros: 3_000_000 }),
+    );
+    const chain = (complete: number, n: number): BidRequest =>
+      request({
+        source: {
+          schain: {
+            complete: complete as 0 | 1,
+            ver: '1.0',
+            nodes: Array.from({ length: n }, (_, i) => ({
+              asi: `s${String(i)}.example`,
+              sid: 'p',
+              hp: 1 as const,
+            })),
+          },
+        },
+      });
+    const winner = (req: BidRequest) => decide(ctx, req).o.bids[0]?.e.ic.c.id;
+    expect(winner(chain(1, 1))).toBe('direct');
+    expect(winner(chain(1, 2))).toBe('complete');
+    expect(winner(chain(0, 1))).toBeUndefined();
+    expect(winner(request())).toBeUndefined();
+    expect(decide(ctx, chain(0, 1)).o.reason).toBe('no_match');
   });
 });

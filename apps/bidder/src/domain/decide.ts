@@ -3,7 +3,9 @@ import type { NoBid } from './no-bid.js';
 import { dsaRequired } from './request.js';
 import { impressionCostMicros, toMicros, type BidRequest, type Imp } from '@streambid/contracts';
 import type { RecentWins } from './recent-wins.js';
-import type { Blocklist } from './blocklist.js';
+import { flaggedPrice, PrebidAction, type PrebidFilter, type PrebidReason } from './prebid.js';
+import { assessSupplyChain } from './schain.js';
+import type { SellersDirectory } from './sellers.js';
 import type { BudgetView } from './budget.js';
 import type { CampaignIndex, CreativeEntry } from './campaign-index.js';
 import { fromUsdMicros, responseCurrency, toUsdMicros, type FxRates } from './fx.js';
@@ -36,7 +38,12 @@ export type ProfileInput =
 export interface DecisionContext {
   index: CampaignIndex;
   budget: BudgetView;
-  blocklist: Blocklist;
+  /** Pre-bid invalid-traffic checks (the blocklist among them), each reason's action configured. */
+  prebid: PrebidFilter;
+  /** Sellers lists the supply chain is checked against (`BIDDER_SELLERS_JSON`); none: unchecked. */
+  sellers?: SellersDirectory | undefined;
+  /** A flagged bid's price: this share of the normal price, never under the floor. */
+  flagPriceShare: number;
   rates: FxRates;
   /** Our seat id. */
   seat: string;
@@ -51,6 +58,8 @@ interface ImpPlan {
   /** Undefined when the imp cannot be bid on at all (then `reason` says why). */
   candidates: CandidateList | undefined;
   reason: NoBid;
+  /** The impression's floor, USD micros CPM (0: none). */
+  floorUsd: number;
 }
 
 /** Everything decided before the profile lookup. */
@@ -69,6 +78,10 @@ export interface Plan {
   privacy: Decision;
   /** `regs.ext.dsa.dsarequired`: from 2 on, only campaigns with DSA information bid. */
   dsa: 0 | 1 | 2 | 3;
+  /** The pre-bid check that decided (`bidder_prebid_ivt_total{reason}`), refused or flagged. */
+  ivt: PrebidReason | undefined;
+  /** `ivt` is configured "bid with a flag": bids go out at a lower price and marked. */
+  flagged: boolean;
 }
 
 /** A bid chosen for an impression; pacing tokens are reserved for it. */
@@ -109,7 +122,8 @@ function planImp(
   now: number,
 ): ImpPlan {
   const impFloor = floorUsd(ctx, imp.bidfloor, imp.bidfloorcur);
-  if (impFloor === undefined) return { imp, candidates: undefined, reason: 'unknown_currency' };
+  if (impFloor === undefined)
+    return { imp, candidates: undefined, reason: 'unknown_currency', floorUsd: 0 };
   const fks = impFormatKeys(imp);
   const fi = impFacts(imp);
   const at = req.at ?? 2;
@@ -162,6 +176,7 @@ function planImp(
     imp,
     candidates: new CandidateList(deals, open, mismatched, belowFloor),
     reason: 'no_candidates',
+    floorUsd: impFloor,
   };
 }
 
@@ -185,22 +200,19 @@ export function plan(
     reason: undefined,
     privacy,
     dsa: dsaRequired(req.regs?.ext),
+    ivt: undefined,
+    flagged: false,
   };
-  const f = requestFacts(req);
-  const blocked = ctx.blocklist.match(
-    {
-      ip: req.device?.ip ?? req.device?.ipv6,
-      siteDomain: f.siteDomain,
-      appBundle: f.appBundle,
-      publisherId: f.publisherId,
-      // Matching a blocklist is fraud prevention, not storage: the request's id is checked.
-      userId: requestUserId,
-    },
-    now,
-  );
-  if (blocked) {
-    out.reason = 'blocked';
-    return out;
+  const f = requestFacts(req, assessSupplyChain(req.source, ctx.sellers));
+  // Matching a blocklist is fraud prevention, not storage: the request's user id is checked.
+  const ivt = ctx.prebid.check(req, f, f.chain, requestUserId, now);
+  if (ivt.reason !== undefined) {
+    out.ivt = ivt.reason;
+    if (ivt.action === PrebidAction.nobid) {
+      out.reason = ivt.reason;
+      return out;
+    }
+    out.flagged = true;
   }
   if (
     (req.wseat && req.wseat.length > 0 && !req.wseat.includes(ctx.seat)) ||
@@ -296,8 +308,13 @@ export function finish(
         continue;
       }
       const camp = c.e.ic.c;
-      const priceCampaignCur = fromUsdMicros(ctx.rates, c.priceUsd, camp.currency);
-      const priceOut = fromUsdMicros(ctx.rates, c.priceUsd, p.cur);
+      // Flagged traffic: a low bid rather than silence; a deal's fixed floor stays as it is.
+      const priceUsd =
+        p.flagged && c.dealId === undefined
+          ? flaggedPrice(c.priceUsd, ip.floorUsd, ctx.flagPriceShare)
+          : c.priceUsd;
+      const priceCampaignCur = fromUsdMicros(ctx.rates, priceUsd, camp.currency);
+      const priceOut = fromUsdMicros(ctx.rates, priceUsd, p.cur);
       if (priceCampaignCur === undefined || priceOut === undefined || priceOut <= 0) continue;
       const cost = impressionCostMicros(priceCampaignCur);
       // Test traffic is answered as usual but never billed: it must not use up pacing either.
@@ -312,7 +329,7 @@ export function finish(
         imp: ip.imp,
         e: c.e,
         priceMicros: priceOut,
-        priceUsd: c.priceUsd,
+        priceUsd,
         dealId: c.dealId,
         reserved: !test,
       });

@@ -1,5 +1,6 @@
 import type { BidRequest, Deal, Imp } from '@streambid/contracts';
 import type { CreativeEntry } from './campaign-index.js';
+import { ChainStatus } from './schain.js';
 
 /** The parts of a request every candidate is checked against, extracted once. */
 export interface RequestFacts {
@@ -14,9 +15,14 @@ export interface RequestFacts {
   bapp: ReadonlySet<string> | undefined;
   country: string | undefined;
   deviceType: number | undefined;
+  /** What the supply chain is worth (`assessSupplyChain`), for campaigns that require one. */
+  chain: ChainStatus;
 }
 
-export function requestFacts(req: BidRequest): RequestFacts {
+export function requestFacts(
+  req: BidRequest,
+  chain: ChainStatus = ChainStatus.absent,
+): RequestFacts {
   const site = req.site;
   const app = req.app;
   const cats: string[] = [];
@@ -35,6 +41,7 @@ export function requestFacts(req: BidRequest): RequestFacts {
     bapp: req.bapp && req.bapp.length > 0 ? new Set(req.bapp) : undefined,
     country: req.device?.geo?.country ?? req.user?.geo?.country,
     deviceType: req.device?.devicetype,
+    chain,
   };
 }
 
@@ -139,6 +146,12 @@ export function mismatch(
   if (ic.countries && (f.country === undefined || !ic.countries.has(f.country))) return 'geo';
   if (ic.deviceTypes && (f.deviceType === undefined || !ic.deviceTypes.has(f.deviceType)))
     return 'device';
+  const sc = c.supplyChain;
+  if (
+    sc !== undefined &&
+    (sc === 'direct' ? f.chain !== ChainStatus.direct : f.chain < ChainStatus.complete)
+  )
+    return 'schain';
   if (ic.siteAllow || ic.appAllow) {
     const ok =
       (f.siteDomain !== undefined && ic.siteAllow?.has(f.siteDomain) === true) ||

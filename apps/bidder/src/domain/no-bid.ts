@@ -12,8 +12,21 @@ export const NO_BID = {
   not_ready: NoBidReason.technicalError,
   /** The decision finished after the request's deadline. */
   deadline: NoBidReason.insufficientAuctionTime,
+  // Pre-bid invalid-traffic checks (`prebid.ts`, each configurable as no bid or bid with a flag).
   /** The site, app, publisher, user or IP is on the fraud blocklist (invalid traffic). */
   blocked: NoBidReason.suspectedNonHumanTraffic,
+  /** `device.ip` or `device.ipv6` is not an IP address. */
+  invalid_ip: NoBidReason.invalidRequest,
+  /** The IP is in a data-centre or hosting range. */
+  datacentre: NoBidReason.cloudOrProxyIp,
+  /** The user agent is a declared bot, crawler or non-browser client the bot rules name. */
+  bot_ua: NoBidReason.knownWebSpider,
+  /** Web inventory with a user agent that is no browser's. */
+  non_browser: NoBidReason.suspectedNonHumanTraffic,
+  /** The supply chain object is malformed (or has more than `LIMITS.schainNodes` nodes). */
+  schain_invalid: NoBidReason.invalidRequest,
+  /** A supply-chain node's seller is not in its ad system's sellers.json. */
+  seller_unknown: NoBidReason.blockedSupplyChainNode,
   /** `wseat`/`bseat` exclude our seat. */
   seat: NoBidReason.unknownError,
   /** A floor or the response in a currency we have no rate for. */

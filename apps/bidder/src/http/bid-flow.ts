@@ -4,6 +4,7 @@ import { parseBidRequest, type BidRequest } from '@streambid/contracts';
 import type { ServerDeps } from '../deps.js';
 import { finish, plan, releaseAll, type Outcome, type Plan } from '../domain/decide.js';
 import { NO_BID, type NoBid } from '../domain/no-bid.js';
+import { PREBID_REASONS } from '../domain/prebid.js';
 import { decide as decidePrivacy, UNRESTRICTED } from '@streambid/privacy';
 import { deadlineAt } from '../domain/request.js';
 import { boundCounter } from '../metrics.js';
@@ -58,6 +59,9 @@ export function createBidFlow(d: ServerDeps): BidFlow {
   };
   const skipped = boundCounter(m.profileLookups, 'result')('skipped');
   const noBidFor = boundCounter(m.noBids, 'reason');
+  const ivtFor = boundCounter(m.prebidIvt, 'reason');
+  // Every reason shows on /metrics from the start (at 0), so a rate over it is defined at once.
+  for (const r of PREBID_REASONS) ivtFor(r);
   const exchanges = d.cfg.BIDDER_EXCHANGES;
   /** 204, or for an exchange that takes a body the OpenRTB no-bid with its reason code. */
   const noBidAnswer = (call: BidCall, reason: NoBid): BidAnswer =>
@@ -89,6 +93,7 @@ export function createBidFlow(d: ServerDeps): BidFlow {
       o = { bids: [], reason: 'deadline' };
     }
     m.privacyRules.inc({ rule: p.privacy.rule, outcome: o.bids.length === 0 ? 'nobid' : 'bid' });
+    if (p.ivt !== undefined) ivtFor(p.ivt).inc();
     if (o.bids.length === 0) {
       noBidFor(o.reason).inc();
       const a = noBidAnswer(call, o.reason);
@@ -125,6 +130,8 @@ export function createBidFlow(d: ServerDeps): BidFlow {
         reason: 'not_ready',
         privacy: UNRESTRICTED,
         dsa: 0,
+        ivt: undefined,
+        flagged: false,
       };
       settle(call, p, { bids: [], reason: 'not_ready' }, answer);
       return;

@@ -89,6 +89,8 @@ export function buildResponse(
     if (!is25) bid.mtype = b.e.mtype;
     // DSA disclosure wherever the exchange takes it; the campaign's own configuration.
     if (p.dsa >= 1 && c.dsa !== undefined) bid.ext = { dsa: c.dsa };
+    // A flagged bid says why it is low, so the exchange can audit or drop it.
+    if (p.flagged && p.ivt !== undefined) bid.ext = { ...bid.ext, ivt: { reason: p.ivt } };
     bids.push(bid);
     const ev: BidEvent = {
       eventId: bidId,
@@ -104,6 +106,7 @@ export function buildResponse(
     };
     if (test) ev.test = true;
     if (b.dealId !== undefined) ev.dealId = b.dealId;
+    if (p.flagged && p.ivt !== undefined) ev.ivt = p.ivt;
     ev.privacy = privacy;
     if (userId !== undefined) ev.userId = userId;
     if (ip !== undefined) ev.ip = ip;

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -6,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPublisher,
   ensureTopics,
-  freePort,
   silentLogger,
   StreamConsumer,
   subscribe,
@@ -24,7 +22,8 @@ import {
   get,
   post,
   publishCampaign,
-  spawnBidder,
+  spawnHealthyBidder,
+  type SpawnedBidder,
 } from './harness.js';
 import { mutateJson, scanSeed, type Seed } from '../../fuzz/mutators.js';
 
@@ -65,10 +64,9 @@ async function rssBytes(port: number): Promise<number> {
 
 describe('bid endpoint of `npm run bidder` (two workers, child process)', () => {
   const { ns, topics } = testTopics();
-  let child: ChildProcess;
+  let bidder: SpawnedBidder;
   let port: number;
   let pub: Publisher;
-  let exited: number | null = null;
 
   beforeAll(async () => {
     const kafka = testKafka('eu');
@@ -97,34 +95,18 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
       topics.budget,
       campaigns.map((c) => allowanceFor(c)),
     );
-    port = await freePort();
-    child = spawnBidder({
-      port,
+    bidder = await spawnHealthyBidder({
       ns,
       profilePrefix: `${uniq('fz')}:`,
       // Events leave the workers only at shutdown: the last test checks that hand-off.
       env: { BIDDER_EVENT_HANDOFF_MS: '600000' },
       stdout: 'ignore',
     });
-    child.on('exit', (code) => (exited = code ?? -1));
-    await waitFor(
-      async () => {
-        try {
-          return (await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: 'bidder healthy' },
-    );
+    port = bidder.port;
   });
 
   afterAll(async () => {
-    if (exited === null) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-    }
+    await bidder.stop();
     await pub.close();
   });
 
@@ -217,7 +199,7 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
       expect(s).toBeLessThan(500);
     expect(main.statuses[400] ?? 0).toBeGreaterThan(0);
     expect((main.statuses[200] ?? 0) + (main.statuses[204] ?? 0)).toBeGreaterThan(0);
-    expect(exited).toBeNull();
+    expect(bidder.exitCode()).toBeNull();
     expect((await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status).toBe(200);
     // Five times more traffic after warm-up must not grow the process by more than 64 MB.
     expect(rssAfter - rssWarm).toBeLessThan(64 * 1024 * 1024);
@@ -269,10 +251,7 @@ describe('bid endpoint of `npm run bidder` (two workers, child process)', () => 
       for (const seat of r.json?.seatbid ?? []) bidIds.push(...seat.bid.map((b) => b.id));
     }
     expect(bidIds.length).toBeGreaterThan(0);
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await gone;
-    expect(exited).toBe(0);
+    expect(await bidder.stop()).toBe(0);
 
     const seen = new Set<string>();
     const consumer = new StreamConsumer({

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import {
   createMetricsRegistry,
+  freePort,
   silentLogger,
   waitFor,
   type Publisher,
@@ -106,6 +107,54 @@ export function spawnBidder(o: SpawnBidderOptions): ChildProcess {
       stdio: ['ignore', o.stdout, 'inherit'],
     },
   );
+}
+
+/** A bidder process started by {@link spawnHealthyBidder}. */
+export interface SpawnedBidder {
+  port: number;
+  child: ChildProcess;
+  /** The exit code (-1 for a signal), or null while it runs. */
+  exitCode(): number | null;
+  /** SIGTERM unless it already exited; resolves with the exit code once it has. */
+  stop(): Promise<number | null>;
+}
+
+/** {@link spawnBidder} on a free port; resolves once its `/healthz` answers 200 (within 60 s). */
+export async function spawnHealthyBidder(
+  o: Omit<SpawnBidderOptions, 'port'>,
+): Promise<SpawnedBidder> {
+  const port = await freePort();
+  const child = spawnBidder({ ...o, port });
+  let exited: number | null = null;
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exited = code ?? -1;
+      resolve();
+    }),
+  );
+  const stop = async (): Promise<number | null> => {
+    if (exited === null) child.kill('SIGTERM');
+    await gone;
+    return exited;
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (exited !== null)
+          throw new Error(`bidder exited ${String(exited)} before it was healthy`);
+        try {
+          return (await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: 'bidder healthy' },
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, child, exitCode: () => exited, stop };
 }
 
 export interface Answer {

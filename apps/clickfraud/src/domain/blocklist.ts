@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { blocklistEntrySchema, type BlocklistEntry, type BlockKind } from '@streambid/contracts';
+import { blocklistValueKey } from '@streambid/reference-data';
 
 /** An entity's rolled-up click record over a scoring window. */
 export interface EntityScore {
@@ -41,7 +42,28 @@ function entryId(kind: BlockKind, value: string, now: number): string {
 }
 
 /**
- * The entities that cross the policy's line, as blocklist entries expiring `ttlMs` from `now`. One
+ * Scores with their values normalised (`blocklistValueKey`: domain case, trailing dots, IDNA, IP
+ * spellings, bundle padding) and merged per key: `Example.com` and `example.com.` are one site,
+ * and the bidder checks requests under the same key.
+ */
+export function mergeByKey(scores: readonly EntityScore[]): EntityScore[] {
+  const merged = new Map<string, EntityScore>();
+  for (const s of scores) {
+    const value = blocklistValueKey(s.kind, s.value);
+    const k = `${s.kind}:${value}`;
+    const m = merged.get(k);
+    if (m === undefined) merged.set(k, { ...s, value, reasons: [...s.reasons] });
+    else {
+      m.clicks += s.clicks;
+      m.invalidClicks += s.invalidClicks;
+      m.reasons.push(...s.reasons);
+    }
+  }
+  return [...merged.values()];
+}
+
+/**
+ * The entities that cross the policy's line (values normalised and merged, {@link mergeByKey}), as blocklist entries expiring `ttlMs` from `now`. One
  * that cannot be an entry (a value longer than the schema allows) is left out and reported to
  * `onSkip`; an empty value (no cookie, no IP) is no entity and is left out silently.
  */
@@ -52,7 +74,7 @@ export function blocklistEntries(
   onSkip: (s: EntityScore, reason: string) => void = () => undefined,
 ): BlocklistEntry[] {
   const out: BlocklistEntry[] = [];
-  for (const s of scores) {
+  for (const s of mergeByKey(scores)) {
     if (s.value === '') continue;
     if (s.clicks < policy.minClicks[s.kind]) continue;
     const share = s.clicks === 0 ? 0 : s.invalidClicks / s.clicks;

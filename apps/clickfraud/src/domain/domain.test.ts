@@ -81,7 +81,9 @@ describe('click features', () => {
       src_offset: '42',
       src_partition: 3,
     });
-    const unknown = f.click({ ...base, appBundle: 'com.x', ua: 'Mozilla/5.0' }, src);
+    // A bare `Mozilla/5.0` is a bot to isbot (no browser sends it): a whole browser agent here.
+    const browser = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1';
+    const unknown = f.click({ ...base, appBundle: 'com.x', ua: browser }, src);
     expect(unknown).toMatchObject({
       ctit_ms: -1,
       dc_provider: '',

@@ -1,5 +1,5 @@
 import type { ClickEvent, ImpressionEvent } from '@streambid/contracts';
-import { DataCentreIndex } from '@streambid/reference-data';
+import { DataCentreIndex, isBotUserAgent } from '@streambid/reference-data';
 
 /** Where a row came from in Kafka; stored with the row so a replay resumes exactly (see replay/). */
 export interface SourcePosition {
@@ -8,14 +8,8 @@ export interface SourcePosition {
   offset: string;
 }
 
-/** Declared bots, headless browsers, HTTP libraries and scrapers (general invalid traffic). */
-const BOT_UA =
-  /bot\b|bot\/|crawl|spider|slurp|headless|python|curl\/|wget|go-http|java\/|scrapy|httpclient|okhttp|libwww|phantomjs|selenium|puppeteer|playwright/i;
-
-/** A user agent that is missing or names a crawler or a non-browser client. */
-export function isBotUserAgent(ua: string | undefined): boolean {
-  return ua === undefined || ua.trim() === '' || BOT_UA.test(ua);
-}
+// The bot rule is shared with the bidder's pre-bid filter: one source of truth in reference data.
+export { isBotUserAgent };
 
 /**
  * A dotted-quad IPv4 address (four parts of 1–3 ASCII digits, each ≤ 255) as an unsigned 32-bit

@@ -7,6 +7,7 @@ import {
   type Publisher,
 } from '@streambid/adapters';
 import type { BlockKind, BlocklistEntry, TOPICS } from '@streambid/contracts';
+import { blocklistValueKey } from '@streambid/reference-data';
 import {
   blocklistEntries,
   DEFAULT_BLOCK_POLICY,
@@ -69,8 +70,9 @@ export interface BlocklistPublishResult {
 const PUBLISH_CHUNK = 1000;
 
 /**
- * Publishes entries that pass the topic schema; one that does not is left out, counted and logged
- * rather than failing the whole batch (the publisher refuses a batch holding one invalid value).
+ * Publishes entries that pass the topic schema, each value under its normalised key (the one the
+ * bidder checks requests under); one that does not pass is left out, counted and logged rather
+ * than failing the whole batch (the publisher refuses a batch holding one invalid value).
  */
 export async function publishEntries(
   entries: readonly BlocklistEntry[],
@@ -80,7 +82,9 @@ export async function publishEntries(
 ): Promise<BlocklistPublishResult> {
   const published: BlocklistEntry[] = [];
   let skipped = alreadySkipped;
-  for (const e of entries) {
+  for (const raw of entries) {
+    const value = blocklistValueKey(raw.kind, raw.value);
+    const e = value === raw.value ? raw : { ...raw, value };
     const res = sink.topic.schema.safeParse(e);
     if (res.success) published.push(e);
     else {

@@ -38,6 +38,7 @@ const editable = campaignSchema
     frequencyCap: true,
     deals: true,
     dsa: true,
+    supplyChain: true,
   })
   .extend({ budget: budgetInput, flight: flightInput });
 

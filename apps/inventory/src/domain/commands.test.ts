@@ -126,6 +126,19 @@ describe('campaign commands', () => {
     });
   });
 
+  it('accepts a supply-chain requirement and refuses an unknown one naming the field', () => {
+    const made = createCampaign(
+      createCampaignBody.parse({ ...raw(), supplyChain: 'direct' }),
+      'c3',
+      undefined,
+      ctx(),
+    );
+    if (!made.ok) throw new Error(made.refusal.message);
+    expect(made.campaign.supplyChain).toBe('direct');
+    const bad = createCampaignBody.safeParse({ ...raw(), supplyChain: 'any' });
+    expect(bad.error?.issues[0]?.path).toEqual(['supplyChain']);
+  });
+
   it('accepts DSA disclosure, refuses it malformed naming the field, and clears it on replace', () => {
     const dsa = {
       behalf: 'Acme GmbH',
