@@ -24,6 +24,8 @@ export interface CollectedSpend {
   byRegion: Map<string, Map<string, number>>;
   /** Spend events per bid id over every region's local topic (more than 1: billed twice). */
   eventsByBid: Map<string, number>;
+  /** The price (CPM micros) of each billed bid, from its first spend event. */
+  cpmByBid: Map<string, number>;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function collectSpend(
 ): Promise<CollectedSpend> {
   const seen = new Set<string>();
   const eventsByBid = new Map<string, number>();
+  const cpmByBid = new Map<string, number>();
   const sums = new Map<string, SpendSum>();
   const regionSums = new Map<string, Map<string, SpendSum>>();
   for (const [region, broker] of Object.entries(brokers)) {
@@ -68,6 +71,7 @@ export async function collectSpend(
               const s = r.value;
               if (!s) continue;
               eventsByBid.set(s.bidId, (eventsByBid.get(s.bidId) ?? 0) + 1);
+              if (!cpmByBid.has(s.bidId)) cpmByBid.set(s.bidId, s.cpmMicros);
               if (seen.has(s.eventId)) continue;
               seen.add(s.eventId);
               // Exact: the sub-micro parts of every impression add up (addImpression).
@@ -97,6 +101,7 @@ export async function collectSpend(
     byCampaign: micros(sums),
     byRegion: new Map([...regionSums].map(([r, m]) => [r, micros(m)])),
     eventsByBid,
+    cpmByBid,
   };
 }
 

@@ -9,7 +9,14 @@ import { ANALYTICS_REGION } from '@streambid/contracts';
 import { argsOrExit, parseFlags, UsageError, type CommandSpec } from '@streambid/adapters';
 import { scenarioSchema } from './args.js';
 import { dashboardOf, runLoadtest, sayDashboardKept } from './loadtest.js';
-import { appPorts, INVENTORY_TOKEN, keepStack, stopStack, type Stack } from './run.js';
+import {
+  appPorts,
+  INVENTORY_TOKEN,
+  keepStack,
+  REPORT_TOKEN,
+  stopStack,
+  type Stack,
+} from './run.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -107,7 +114,7 @@ async function main(): Promise<number> {
         `${r.padEnd(6)} ${s.rps.toFixed(0).padStart(7)} ${s.p50_ms.toFixed(2).padStart(9)} ${s.p99_ms.toFixed(2).padStart(9)} ${s.p999_ms.toFixed(2).padStart(9)} ${s.bid_rate.toFixed(3).padStart(9)}`,
       );
     say(
-      `overspend max ${String(summary.overspend_pct_max)} % | freq-cap violations ${String(summary.freq_cap_violations)} | bids on blocklisted entities ${String(summary.blocklisted_bids)} | replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
+      `overspend max ${String(summary.overspend_pct_max)} % | freq-cap violations ${String(summary.freq_cap_violations)} | bids on blocklisted entities ${String(summary.blocklisted_bids)} | bids on known bots ${String(summary.bids_on_known_bots)} | replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
     );
     say(`HTML report: ${summary.report_html}`);
     say('');
@@ -160,7 +167,7 @@ async function main(): Promise<number> {
         );
       }
       say(
-        `clickfraud: http://127.0.0.1:${String(appPorts(ANALYTICS_REGION).clickfraud)}/reports/fraud?by=site | topic namespace ${stack.ns}`,
+        `clickfraud: http://127.0.0.1:${String(appPorts(ANALYTICS_REGION).clickfraud)}/reports/fraud?by=site and /reports/delivery?by=campaign (Bearer ${REPORT_TOKEN}) | topic namespace ${stack.ns}`,
       );
       const dashboard = dashboardOf(stack);
       if (dashboard) say(`dashboard: ${dashboard.url}`);

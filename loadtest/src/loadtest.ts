@@ -254,14 +254,21 @@ export async function runLoadtest(
     say(
       `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,
     );
-    const sampled = await sampledDrive(stackSampler(stack), measured, scenario.durationS);
-    const { runs, view } = sampled;
     const outDir = join(args.outDir, stack.runId);
     mkdirSync(outDir, { recursive: true });
+    // The dashboard's screenshot is taken in the last seconds of traffic, every region live.
     const dashboard = dashboardOf(stack);
-    if (args.screenshot === true && dashboard) {
-      const shot = join(outDir, 'dashboard.png');
-      const missing = await screenshotDashboard(dashboard.url, shot);
+    const shot = join(outDir, 'dashboard.png');
+    const screenshot =
+      args.screenshot === true && dashboard
+        ? sleep(Math.max(0, scenario.durationS - 4) * 1000).then(() =>
+            screenshotDashboard(dashboard.url, shot),
+          )
+        : null;
+    const sampled = await sampledDrive(stackSampler(stack), measured, scenario.durationS);
+    const { runs, view } = sampled;
+    if (screenshot) {
+      const missing = await screenshot;
       say(
         missing === null ? `dashboard screenshot: ${shot}` : `no dashboard screenshot: ${missing}`,
       );
@@ -319,7 +326,7 @@ export async function runLoadtest(
         .join(', ')} (campaign currency units)`,
     );
     say(
-      `  overspend max ${String(summary.overspend_pct_max)} %, freq-cap violations ${String(summary.freq_cap_violations)}, blocklisted bids ${String(summary.blocklisted_bids)}, replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
+      `  overspend max ${String(summary.overspend_pct_max)} %, freq-cap violations ${String(summary.freq_cap_violations)}, blocklisted bids ${String(summary.blocklisted_bids)}, bids on known bots ${String(summary.bids_on_known_bots)}, invalid-traffic spend ${(summary.invalid_spend_micros / 1e6).toFixed(4)}, replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
     );
     sayPhaseView(view, say);
     if (!args.keep) await stopStack(stack, say);

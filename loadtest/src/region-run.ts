@@ -11,6 +11,10 @@ export interface RegionRun {
   noticeErrors: number;
   blocklistedBids: number;
   botRequests: number;
+  /** Bids on visits the bidder could know as bots before the bid (`known-bots.ts`); goal 0. */
+  bidsOnKnownBots: number;
+  /** Won bids on visits of invalid traffic (any bot label): their spend is invalid spend. */
+  invalidBids: Set<string>;
   /** wins per `user|campaign` */
   winsByUserCampaign: Map<string, number>;
   /** The exchange's own record of the billing it sent per won bid (retries and duplicates too). */
@@ -27,6 +31,8 @@ export function emptyRegionRun(region: Region): Omit<RegionRun, 'result'> {
     noticeErrors: 0,
     blocklistedBids: 0,
     botRequests: 0,
+    bidsOnKnownBots: 0,
+    invalidBids: new Set(),
     winsByUserCampaign: new Map(),
     billing: new Map(),
   };

@@ -19,10 +19,13 @@ import type { Scenario } from './args.js';
 import { ReplicationLagProbe } from './business.js';
 import { emptyRegionRun, type BillingRecord, type RegionRun } from './region-run.js';
 import { buildVisits, fillMacros, requestFor, markupTracker, type Visit } from './exchange.js';
+import { knownBotReason } from './known-bots.js';
 import { campaignBody, type SeededCampaign } from './seed.js';
 import { startApp, stopApp, waitHealthy, type AppSpec, type RunningApp } from './stack.js';
 
 export const INVENTORY_TOKEN = 'loadtest-token';
+/** The bearer token of the stack's clickfraud reports (`CLICKFRAUD_REPORT_TOKEN`). */
+export const REPORT_TOKEN = 'loadtest-report-token';
 const REGION_INDEX: Record<Region, number> = { eu: 0, us: 1, ap: 2 };
 
 let portOffset = 0;
@@ -180,6 +183,7 @@ export async function startStack(opts: {
           env: {
             ...common(ANALYTICS_REGION),
             CLICKFRAUD_PORT: String(p.clickfraud),
+            CLICKFRAUD_REPORT_TOKEN: REPORT_TOKEN,
             CLICKFRAUD_DB: `streambid_${runId}`,
           },
         },
@@ -372,12 +376,15 @@ export function prepareRegion(opts: {
   const namesSite: boolean[] = [];
   /** Whether request k is test traffic (`test: 1`: answered, never billed). */
   const isTest: boolean[] = [];
+  /** Whether request k's visit is a bot the bidder can know before the bid. */
+  const knownBot: boolean[] = [];
   for (let k = 0; k < size; k++) {
     const req = requestFor(opts.visits[k % opts.visits.length] as Visit, rng);
     if (rng() < scenario.testShare) req.test = 1;
     bodies.push(JSON.stringify(req));
     namesSite.push(req.site?.domain !== undefined);
     isTest.push(req.test === 1);
+    knownBot.push(knownBotReason(opts.visits[k % opts.visits.length] as Visit) !== null);
   }
   const visitOf = new Map<number, { v: Visit; k: number }>();
   /** The exchange's side of a won auction: win notice, render (pixel), billing notice, clicks. */
@@ -440,8 +447,10 @@ export function prepareRegion(opts: {
           for (const b of sb.bid) {
             run.bids++;
             if (blocked) run.blocklistedBids++;
+            if (knownBot[seen.k] === true) run.bidsOnKnownBots++;
             if (rng() >= scenario.winRate || !b.nurl) continue;
             run.wins++;
+            if (v.label !== 'human') run.invalidBids.add(b.id);
             const cid = b.cid ?? '';
             const k = `${v.userId}|${cid}`;
             run.winsByUserCampaign.set(k, (run.winsByUserCampaign.get(k) ?? 0) + 1);

@@ -3,7 +3,7 @@ import type { OpenModelResult } from '@streambid/loadgen';
 import { scenarioSchema } from './args.js';
 import type { BillingRecord, RegionRun } from './run.js';
 import type { SeededCampaign } from './seed.js';
-import { billingOutcomes, summarise } from './summary.js';
+import { billingOutcomes, invalidSpendMicros, summarise } from './summary.js';
 
 function run(p99: number, wins: [string, number][], blocklistedBids = 0): RegionRun {
   const result: OpenModelResult = {
@@ -28,6 +28,8 @@ function run(p99: number, wins: [string, number][], blocklistedBids = 0): Region
     noticeErrors: 0,
     blocklistedBids,
     botRequests: 0,
+    bidsOnKnownBots: 0,
+    invalidBids: new Set(),
     winsByUserCampaign: new Map(wins),
     billing: new Map(),
   };
@@ -53,6 +55,7 @@ function summary(warm: RegionRun, measured: RegionRun) {
       ]),
       byRegion: new Map(),
       eventsByBid: new Map(),
+      cpmByBid: new Map(),
     },
     namespace: 'lt-r-',
     window: { from_ms: 0, to_ms: 1 },
@@ -82,6 +85,30 @@ describe('load-test summary', () => {
     expect(s.freq_cap_violations).toBe(1);
     expect(s.blocklisted_bids).toBe(3);
     expect(s.passed).toBe(true);
+  });
+
+  it('fails the run on a bid on a known bot, warm-up included', () => {
+    const warm = run(1, []);
+    warm.bidsOnKnownBots = 1;
+    const s = summary(warm, run(1, []));
+    expect(s.bids_on_known_bots).toBe(1);
+    expect(s.thresholds.find((t) => t.name === 'bids_on_known_bots')?.ok).toBe(false);
+    expect(s.passed).toBe(false);
+    expect(summary(run(1, []), run(1, [])).bids_on_known_bots).toBe(0);
+  });
+
+  it('adds up the spend of billed bids on invalid traffic exactly, sub-micro parts included', () => {
+    const a = run(1, []);
+    const b = run(1, []);
+    a.invalidBids = new Set(['x', 'unbilled']);
+    b.invalidBids = new Set(['y']);
+    // 1,500 + 1,500 µCPM = 3 micros: each impression alone would round to 1.
+    const cpm = new Map([
+      ['x', 1_500],
+      ['y', 1_500],
+      ['human', 9_000_000],
+    ]);
+    expect(invalidSpendMicros([a, b], cpm)).toBe(3);
   });
 
   it('counts double bills, unbilled wins and billed test traffic from the exchange’s own record', () => {

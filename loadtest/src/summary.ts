@@ -1,4 +1,4 @@
-import type { Region } from '@streambid/contracts';
+import { addImpression, ZERO_SPEND, type Region } from '@streambid/contracts';
 import type { Scenario } from './args.js';
 import type { CollectedSpend } from './business.js';
 import type { GcLogs } from './gc-logs.js';
@@ -60,6 +60,13 @@ export interface Summary {
   spend_by_home_region: Record<string, number>;
   freq_cap_violations: number;
   blocklisted_bids: number;
+  /**
+   * Bids on traffic the bidder can know as bots before the bid (a declared bot's user agent, a
+   * data centre's address; `known-bots.ts`), warm-up included. Goal and threshold: 0.
+   */
+  bids_on_known_bots: number;
+  /** Spend (micros) of the billed bids won on invalid traffic (any bot label), warm-up included. */
+  invalid_spend_micros: number;
   /**
    * Money, from the simulated exchange's own record of the billing notices it sent (retries and
    * duplicates on purpose included), checked against the spend topics: bids whose billing was
@@ -233,6 +240,7 @@ export function summarise(input: {
   }
   const money = billingOutcomes([...input.warmup, ...input.runs], input.spend.eventsByBid);
   const overspendMax = over.length ? Math.max(...over) : 0;
+  const knownBotBids = [...input.warmup, ...input.runs].reduce((a, r) => a + r.bidsOnKnownBots, 0);
   const thresholds = [
     ...trafficThresholds(regions, errors, sent, scenario.thresholds),
     ...[
@@ -240,6 +248,7 @@ export function summarise(input: {
       { name: 'double_bills', limit: 0, value: money.double_bills },
       { name: 'unbilled_wins', limit: 0, value: money.unbilled_wins },
       { name: 'test_traffic_billed', limit: 0, value: money.test_traffic_billed },
+      { name: 'bids_on_known_bots', limit: 0, value: knownBotBids },
     ].map(judged),
   ];
   return {
@@ -272,6 +281,11 @@ export function summarise(input: {
     spend_by_home_region: spendByHome(campaigns),
     freq_cap_violations: violations,
     blocklisted_bids: [...input.warmup, ...input.runs].reduce((a, r) => a + r.blocklistedBids, 0),
+    bids_on_known_bots: knownBotBids,
+    invalid_spend_micros: invalidSpendMicros(
+      [...input.warmup, ...input.runs],
+      input.spend.cpmByBid,
+    ),
     ...money,
     namespace: input.namespace,
     window: input.window,
@@ -294,6 +308,20 @@ export function summarise(input: {
     report_html: input.reportHtml,
     report_json: input.reportJson,
   };
+}
+
+/** Spend of the billed bids won on invalid traffic, exact (sub-micro parts added up). */
+export function invalidSpendMicros(
+  runs: readonly RegionRun[],
+  cpmByBid: ReadonlyMap<string, number>,
+): number {
+  let sum = ZERO_SPEND;
+  for (const r of runs)
+    for (const bid of r.invalidBids) {
+      const cpm = cpmByBid.get(bid);
+      if (cpm !== undefined) sum = addImpression(sum, cpm);
+    }
+  return sum.micros;
 }
 
 /** The money results of the exchange's notice records against the spend topics. */

@@ -99,8 +99,8 @@ export function renderReport(
 <h2>Per region</h2>
 <table><tr><th>region</th><th>rps</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>bid rate</th><th>errors</th><th>wins</th><th>clicks</th><th>bot requests</th></tr>${regionRows}</table>
 <h2>Business results</h2>
-<table><tr><th>overspend % max</th><th>overspend % mean</th><th>under-delivery % mean</th><th>frequency-cap violations</th><th>bids on blocklisted entities</th><th>replication lag p50 / p99 ms</th></tr>
-${row([summary.overspend_pct_max, summary.overspend_pct_mean, summary.underdelivery_pct_mean, summary.freq_cap_violations, summary.blocklisted_bids, `${String(summary.replication_lag_p50_ms ?? '–')} / ${String(summary.replication_lag_p99_ms ?? '–')}`])}</table>
+<table><tr><th>overspend % max</th><th>overspend % mean</th><th>under-delivery % mean</th><th>frequency-cap violations</th><th>bids on blocklisted entities</th><th>bids on known bots</th><th>invalid-traffic spend</th><th>replication lag p50 / p99 ms</th></tr>
+${row([summary.overspend_pct_max, summary.overspend_pct_mean, summary.underdelivery_pct_mean, summary.freq_cap_violations, summary.blocklisted_bids, summary.bids_on_known_bots, (summary.invalid_spend_micros / 1e6).toFixed(4), `${String(summary.replication_lag_p50_ms ?? '–')} / ${String(summary.replication_lag_p99_ms ?? '–')}`])}</table>
 ${latencyOverTime}${throughput}${curve}${spend}
 ${renderDelivery(summary.campaigns, delivery)}
 </body></html>`;
