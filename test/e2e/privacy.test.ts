@@ -119,7 +119,11 @@ describe('privacy scrubbing through Kafka, Redis and ClickHouse', () => {
     const coppa = request({
       regs: { coppa: 1 },
       user: { id: 'u-child' },
-      device: { ip: '203.0.113.77', ua: 'Mozilla/5.0' },
+      // A whole browser user agent: a bare 'Mozilla/5.0' is a bot to the pre-bid checks (isbot).
+      device: {
+        ip: '203.0.113.77',
+        ua: 'Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+      },
     });
     const child = await bid(coppa);
     expect(child.status).toBe(200);
