@@ -6,3 +6,4 @@ export * from './ip.js';
 export * from './ip-index.js';
 export * from './normalise.js';
 export * from './user-agent.js';
+export * from './request-ivt.js';

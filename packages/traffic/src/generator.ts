@@ -2,27 +2,37 @@ import type { ClickEvent, ImpressionEvent, Region } from '@streambid/contracts';
 import { privacyField, UNRESTRICTED } from '@streambid/privacy';
 import { cidrBounds, DATACENTRE_RANGES, intToIpv4 } from '@streambid/reference-data';
 import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from './agents.js';
+import {
+  ALL_BOT_CLASSES,
+  BOT_PATTERNS,
+  type BotClass,
+  type Site,
+  type TrafficLabel,
+  type Visitor,
+} from './classes.js';
+import { addHardPatterns } from './hard.js';
+import { applyLabelNoise, type LabelNoise } from './noise.js';
 import { mulberry32 } from './random.js';
 
-/** Bot patterns the generator can mix in; each labels the events it produces. */
-export const BotPattern = {
-  datacentre: 'datacentre',
-  declaredBot: 'declared_bot',
-  injection: 'injection',
-  ipBurst: 'ip_burst',
-  subnetBurst: 'subnet_burst',
-  cookieStuffing: 'cookie_stuffing',
-  clickFarm: 'click_farm',
-  noImpression: 'no_impression',
-} as const;
-export type BotPattern = (typeof BotPattern)[keyof typeof BotPattern];
-export const BOT_PATTERNS: readonly BotPattern[] = Object.values(BotPattern);
-
-/** `human` or the bot pattern that produced the event. */
-export type TrafficLabel = 'human' | BotPattern;
+export {
+  ALL_BOT_CLASSES,
+  BOT_PATTERNS,
+  BotPattern,
+  HARD_BOT_PATTERNS,
+  HardBotPattern,
+  type BotClass,
+  type TrafficLabel,
+} from './classes.js';
+export type { LabelNoise } from './noise.js';
 
 export interface Labelled<E> {
+  /** Ground truth: who really produced the event. */
   label: TrafficLabel;
+  /**
+   * The label as an annotator would give it: `label`, except for the share `labelNoise` of events
+   * flipped (a person marked as a bot class, a bot marked `human`). Equal to `label` by default.
+   */
+  noisyLabel: TrafficLabel;
   event: E;
 }
 
@@ -46,8 +56,23 @@ export interface TrafficOptions {
   sites?: number;
   /** Campaigns. @default 8 */
   campaigns?: number;
-  /** Approximate number of bot clicks per pattern; a pattern absent or 0 is not generated. @default {} */
-  bots?: Partial<Record<BotPattern, number>>;
+  /**
+   * Approximate number of bot clicks per class (easy patterns and the opt-in hard classes of
+   * `hard.ts`); a class absent or 0 is not generated. @default {}
+   */
+  bots?: Partial<Record<BotClass, number>>;
+  /**
+   * How people's click-to-impression times are drawn. `legacy`: 7.4–24.5 s, never faster (keeps
+   * old seeds byte for byte). `realistic`: log-normal, median 9 s, with the few fast clickers
+   * (~0.5 % under 1 s, ~7 % under 2.5 s) real traffic has, so a click-timing rule pays in false
+   * positives for what it catches. @default 'legacy'
+   */
+  humanTiming?: 'legacy' | 'realistic';
+  /**
+   * Share of events (impressions and clicks, drawn independently) whose `noisyLabel` is flipped;
+   * drawn from its own random stream, so the events are the same whatever the share. @default 0
+   */
+  labelNoise?: number;
   /** Prefix of every generated id (keeps runs apart in shared topics). @default 'g' */
   idPrefix?: string;
 }
@@ -58,6 +83,8 @@ export interface Traffic {
   clicks: Labelled<ClickEvent>[];
   /** The site the click farm runs on (empty when no farm). */
   farmSite: string;
+  /** The label noise applied: the share asked for and the events flipped. */
+  labelNoise: LabelNoise;
 }
 
 /** The request-side view of an event: what a bidder sees in the bid request. */
@@ -79,19 +106,6 @@ export function requestHint(e: ImpressionEvent | ClickEvent): RequestHint {
   if (e.placement !== undefined) h.placement = e.placement;
   if (e.userId !== undefined) h.userId = e.userId;
   return h;
-}
-
-interface Visitor {
-  userId: string;
-  ip: string;
-  ua: string;
-  country: string;
-  deviceType: number;
-}
-interface Site {
-  domain: string;
-  publisherId: string;
-  placements: string[];
 }
 
 const COUNTRIES = ['DEU', 'FRA', 'GBR', 'USA', 'ESP', 'ITA', 'NLD', 'POL'];
@@ -150,7 +164,14 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
 
   const impressions: Labelled<ImpressionEvent>[] = [];
   const clicks: Labelled<ClickEvent>[] = [];
-  const ctitHuman = (): number => Math.round(2500 + Math.exp(8.5 + rnd() * 1.5));
+  const ctitHuman =
+    opts.humanTiming === 'realistic'
+      ? (): number => {
+          // Box–Muller: one standard normal from two uniforms (1 − u keeps the log finite).
+          const z = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+          return Math.min(600_000, Math.max(300, Math.round(Math.exp(Math.log(9000) + 0.85 * z))));
+        }
+      : (): number => Math.round(2500 + Math.exp(8.5 + rnd() * 1.5));
 
   /** Who saw which ad where: the context impressions and clicks share. */
   const shownTo = (v: Visitor, site: Site, campaignId: string) => ({
@@ -167,9 +188,14 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
     deviceType: v.deviceType,
   });
 
-  const serve = (label: TrafficLabel, v: Visitor, site: Site, ts: number): ImpressionEvent => {
+  const serve = (
+    label: TrafficLabel,
+    v: Visitor,
+    site: Site,
+    ts: number,
+    campaignId: string = pick(campaigns),
+  ): ImpressionEvent => {
     const bidId = nextId('b');
-    const campaignId = pick(campaigns);
     const event: ImpressionEvent = {
       eventId: nextId('i'),
       ts,
@@ -178,13 +204,14 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
       requestId: `r-${bidId}`,
       ...shownTo(v, site, campaignId),
     };
-    impressions.push({ label, event });
+    impressions.push({ label, noisyLabel: label, event });
     return event;
   };
   const click = (label: TrafficLabel, imp: ImpressionEvent, delayMs: number): void => {
     const { requestId: _r, ...ctx } = imp;
     clicks.push({
       label,
+      noisyLabel: label,
       event: { ...ctx, eventId: nextId('c'), ts: imp.ts + delayMs, impressionTs: imp.ts },
     });
   };
@@ -196,7 +223,7 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
   }
 
   const bots = opts.bots ?? {};
-  const n = (p: BotPattern): number => Math.max(0, Math.round(bots[p] ?? 0));
+  const n = (p: BotClass): number => Math.max(0, Math.round(bots[p] ?? 0));
 
   // Data-centre traffic: browser-looking agents, a click or two per cloud address.
   for (let i = 0; i < n('datacentre'); i++) {
@@ -262,6 +289,7 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
     const campaignId = pick(campaigns);
     clicks.push({
       label: 'no_impression',
+      noisyLabel: 'no_impression',
       event: {
         eventId: nextId('c'),
         ts: at(0, dur - 60_000),
@@ -272,9 +300,36 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
     });
   }
 
+  // The hard classes come last and draw nothing when absent: old seeds give the same events.
+  addHardPatterns(
+    {
+      rnd,
+      int,
+      pick,
+      at,
+      dur,
+      residential,
+      visitor,
+      serve,
+      click,
+      ctitHuman,
+      siteAt,
+      campaigns,
+      people,
+    },
+    n,
+  );
+
   const byTime = (a: Labelled<{ ts: number }>, b: Labelled<{ ts: number }>): number =>
     a.event.ts - b.event.ts;
   impressions.sort(byTime);
   clicks.sort(byTime);
-  return { impressions, clicks, farmSite };
+  const generated = ALL_BOT_CLASSES.filter((c) => n(c) > 0);
+  const labelNoise = applyLabelNoise(
+    [impressions, clicks],
+    opts.labelNoise ?? 0,
+    opts.seed,
+    generated.length > 0 ? generated : BOT_PATTERNS,
+  );
+  return { impressions, clicks, farmSite, labelNoise };
 }

@@ -1,7 +1,9 @@
 /**
- * npm run eval:fraud [-- --seed n --impressions n --bots n --keep]
- * Replays a labelled synthetic mix through the real pipeline and prints precision and recall; the
- * last line is one JSON object.
+ * npm run eval:fraud [-- --seed n --impressions n --bots n --classes all|easy|hard --label-noise p
+ *   --human-timing realistic|legacy --strict --keep]
+ * Replays a labelled synthetic mix through the real pipeline and prints precision and recall per
+ * class and per signal, pre-bid against post-click; the last line is one JSON object. Goals
+ * missed are reported (MISS lines, `goals.met: false`); only `--strict` makes them exit 1.
  */
 import {
   argsOrExit,
@@ -14,23 +16,46 @@ import {
   parseFlags,
   UsageError,
 } from '@streambid/adapters';
-import { BOT_PATTERNS } from '@streambid/traffic';
+import { ALL_BOT_CLASSES, BOT_PATTERNS, HARD_BOT_PATTERNS } from '@streambid/traffic';
 import { configSchema, loadClickfraudConfig } from '../config.js';
+import { exitCodeFor } from './goals.js';
 import { runEvaluation } from './run.js';
+import { summaryJson, summaryLines } from './summary.js';
+
+const CLASSES = { all: ALL_BOT_CLASSES, easy: BOT_PATTERNS, hard: HARD_BOT_PATTERNS } as const;
+const TIMINGS = ['realistic', 'legacy'] as const;
 
 const COMMAND = {
   name: 'eval:fraud',
-  usage: 'npm run eval:fraud [-- --seed n --impressions n --bots n --keep]',
+  usage:
+    'npm run eval:fraud [-- --seed n --impressions n --bots n --classes all|easy|hard --label-noise p --human-timing realistic|legacy --strict --keep]',
   about:
-    'Replays a labelled synthetic mix through the real pipeline (Kafka, replay, ClickHouse, scoring) and prints precision and recall; the last line is one JSON object.',
+    'Replays a labelled synthetic mix (easy and hard bot classes, with label noise) through the real pipeline (Kafka, replay, ClickHouse, scoring) and prints precision and recall per class and per signal, pre-bid against post-click; goals missed are MISS lines; the last line is one JSON object.',
   flags: {
     seed: { value: 'n', description: 'seed of the synthetic traffic', default: '42' },
     impressions: { value: 'n', description: 'human impressions', default: '200000' },
-    bots: { value: 'n', description: 'clicks per bot pattern', default: '300' },
+    bots: { value: 'n', description: 'clicks per bot class', default: '300' },
+    classes: {
+      value: 'set',
+      description: 'bot classes: easy (separable patterns), hard, or all',
+      default: 'all',
+    },
+    'label-noise': {
+      value: 'p',
+      description: 'share of click and impression labels flipped (0..1)',
+      default: '0.01',
+    },
+    'human-timing': {
+      value: 'kind',
+      description: "people's click timing: realistic (a few fast clickers) or legacy",
+      default: 'realistic',
+    },
+    strict: { description: 'exit 1 when a goal is missed (default: report it and exit 0)' },
     keep: { description: 'keep the topics and the database at the end' },
   },
   env: envRows(configSchema, [import.meta.resolve('../config.js')]),
-  footer: 'Exit status: 0 done, 1 a failure, 2 bad flag or environment.',
+  footer:
+    'Goals (judged on the noisy labels): precision >= 0.95, recall >= 0.8 for every bot class.\nExit status: 0 done (goals missed are reported, not failed), 1 a failure or, with --strict, a goal missed, 2 bad flag or environment.',
 } as const;
 
 const args = argsOrExit(COMMAND, process.argv.slice(2), (argv) => {
@@ -42,10 +67,25 @@ const args = argsOrExit(COMMAND, process.argv.slice(2), (argv) => {
       throw new UsageError(`--${name}: expected a non-negative integer`);
     return n;
   };
+  const classes = values.classes ?? COMMAND.flags.classes.default;
+  if (!Object.hasOwn(CLASSES, classes))
+    throw new UsageError('--classes: expected all, easy or hard');
+  const rawNoise = values['label-noise'] ?? COMMAND.flags['label-noise'].default;
+  const noise = rawNoise.trim() === '' ? Number.NaN : Number(rawNoise);
+  if (!(noise >= 0 && noise <= 1))
+    throw new UsageError('--label-noise: expected a share in [0, 1]');
+  const timing = values['human-timing'] ?? COMMAND.flags['human-timing'].default;
+  const humanTiming = TIMINGS.find((x) => x === timing);
+  if (humanTiming === undefined)
+    throw new UsageError('--human-timing: expected realistic or legacy');
   return {
     seed: num('seed'),
     humanImpressions: num('impressions'),
     perPattern: num('bots'),
+    classes: CLASSES[classes as keyof typeof CLASSES],
+    labelNoise: noise,
+    humanTiming,
+    strict: values.strict === true,
     keep: values.keep === true,
   };
 });
@@ -60,6 +100,7 @@ const kafka = createKafka({
 });
 const ch = createClickHouse({ url: config.CLICKHOUSE_URL });
 const started = Date.now();
+let code = 0;
 try {
   const r = await runEvaluation({
     kafka,
@@ -70,30 +111,15 @@ try {
     traffic: {
       seed,
       humanImpressions,
-      bots: Object.fromEntries(BOT_PATTERNS.map((p) => [p, perPattern])),
+      humanTiming: args.humanTiming,
+      labelNoise: args.labelNoise,
+      bots: Object.fromEntries(args.classes.map((p) => [p, perPattern])),
     },
   });
-  console.log(
-    `clicks ${String(r.clicks)} (impressions ${String(r.impressions)}), produced in ${String(r.ms.produce)} ms, replayed+scored in ${String(r.ms.replayAndScore)} ms`,
-  );
-  console.log(`recall by pattern: ${JSON.stringify(r.recallByPattern)}`);
-  console.log(
-    `blocklisted entities: ${String(r.blocklisted.total)}; sites: ${r.blocklisted.sites.join(', ')} (farm: ${r.farmSite})`,
-  );
-  console.log(
-    JSON.stringify({
-      precision: r.precision,
-      recall: r.recall,
-      clicks: r.clicks,
-      true_positives: r.truePositives,
-      false_positives: r.falsePositives,
-      false_negatives: r.falseNegatives,
-      unscored: r.unscored,
-      recall_by_pattern: r.recallByPattern,
-      total_ms: Date.now() - started,
-    }),
-  );
+  for (const line of summaryLines(r)) console.log(line);
+  console.log(JSON.stringify(summaryJson(r, Date.now() - started)));
+  code = exitCodeFor(r.judged, args.strict);
 } finally {
   await ch.close();
 }
-process.exit(0);
+process.exit(code);

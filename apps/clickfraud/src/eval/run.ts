@@ -19,7 +19,14 @@ import {
   type TopicValue,
 } from '@streambid/contracts';
 import {
+  DataCentreIndex,
+  prebidReason,
+  UserAgentClassifier,
+  type RequestIvtLookups,
+} from '@streambid/reference-data';
+import {
   generateTraffic,
+  type LabelNoise,
   type Traffic,
   type TrafficLabel,
   type TrafficOptions,
@@ -29,6 +36,8 @@ import { modelTables } from '../schema/names.js';
 import { entityScores } from '../scoring/blocklist-job.js';
 import { blocklistEntries } from '../domain/blocklist.js';
 import { runReplay } from '../service.js';
+import { breakdown, type Breakdown, type ClickOutcome } from './breakdown.js';
+import { judge, type Judged } from './goals.js';
 import { evaluate, type EvalResult } from './metrics.js';
 
 /**
@@ -69,8 +78,39 @@ export async function produceTraffic(
   );
 }
 
-/** What an evaluation run reports. */
+/**
+ * What each generated click met: the pre-bid checks on its request (the bidder's reference-data
+ * primitives) and the post-click score. Pre-bid is judged on every click, as if the filter were
+ * off while the scorer saw the whole stream (a refused request would have had no click to score).
+ */
+export function clickOutcomes(
+  traffic: Pick<Traffic, 'clicks'>,
+  scored: ReadonlyMap<string, { invalid: boolean; reasons: readonly string[] }>,
+  lookups: RequestIvtLookups = {
+    datacentre: new DataCentreIndex(),
+    userAgents: new UserAgentClassifier(),
+  },
+): ClickOutcome[] {
+  return traffic.clicks.map(({ label, noisyLabel, event: e }) => {
+    const s = scored.get(e.eventId);
+    const web = e.siteDomain !== undefined && e.appBundle === undefined;
+    return {
+      truth: label,
+      noisy: noisyLabel,
+      postclick: s?.invalid,
+      reasons: s?.reasons ?? [],
+      prebid: prebidReason({ ip: e.ip, ua: e.ua, web }, lookups),
+    };
+  });
+}
+
+/** What an evaluation run reports. The {@link EvalResult} fields are against the true labels. */
 export interface EvalReport extends EvalResult {
+  /** Every figure against the noisy labels, with the goals judged (the headline). */
+  judged: Judged;
+  /** The same figures against the true labels. */
+  truth: Breakdown;
+  labelNoise: LabelNoise;
   impressions: number;
   blocklisted: { total: number; sites: string[] };
   farmSite: string;
@@ -128,9 +168,9 @@ export async function runEvaluation(opts: {
     );
     const t2 = Date.now();
     const t = modelTables(db, 'v1');
-    const scored = await chQuery<{ id: string; bad: number }>(
+    const scored = await chQuery<{ id: string; bad: number; reasons: string[] }>(
       opts.ch,
-      rawSql(`SELECT event_id AS id, invalid AS bad FROM ${t.clickScores}`),
+      rawSql(`SELECT event_id AS id, invalid AS bad, reasons FROM ${t.clickScores}`),
     );
     const labels = new Map<string, TrafficLabel>(
       traffic.clicks.map((c) => [c.event.eventId, c.label]),
@@ -140,8 +180,15 @@ export async function runEvaluation(opts: {
       await entityScores(opts.ch, t, window),
       Date.now(),
     );
+    const outcomes = clickOutcomes(
+      traffic,
+      new Map(scored.map((r) => [r.id, { invalid: Number(r.bad) === 1, reasons: r.reasons }])),
+    );
     return {
       ...evaluate(labels, predicted),
+      judged: judge(breakdown(outcomes, 'noisy')),
+      truth: breakdown(outcomes, 'truth'),
+      labelNoise: traffic.labelNoise,
       impressions: traffic.impressions.length,
       blocklisted: {
         total: entries.length,
