@@ -4,17 +4,10 @@
  * and browser history; every later request (assets, the WebSocket upgrade, which a browser sends
  * with the page's cookies) is let in by the cookie, or by `?token=` for scripts. Pure.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretMatches } from '@streambid/adapters';
 
 /** Name of the cookie that carries the token. */
 export const TOKEN_COOKIE = 'streambid_dashboard';
-
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
-/** Constant-time comparison (digests of equal length, whatever the lengths of the inputs). */
-export function tokenMatches(given: string, token: string): boolean {
-  return timingSafeEqual(digest(given), digest(token));
-}
 
 /** The value of cookie `name` in a `cookie` header, undefined when absent or malformed. */
 export function cookieValue(header: string, name: string): string | undefined {
@@ -49,9 +42,9 @@ export type Access = 'query' | 'cookie' | 'denied';
 /** Checks the query's token first (a first visit), then the cookie. */
 export function access(req: { query: string; cookie: string }, token: string): Access {
   const q = queryToken(req.query);
-  if (q !== undefined && tokenMatches(q, token)) return 'query';
+  if (q !== undefined && secretMatches(q, token)) return 'query';
   const c = cookieValue(req.cookie, TOKEN_COOKIE);
-  if (c !== undefined && tokenMatches(c, token)) return 'cookie';
+  if (c !== undefined && secretMatches(c, token)) return 'cookie';
   return 'denied';
 }
 

@@ -10,6 +10,7 @@ export * from './metrics.js';
 export * from './metrics-aggregate.js';
 export * from './http.js';
 export * from './http-guard.js';
+export * from './secrets.js';
 export * from './cli/index.js';
 export * from './service/index.js';
 export * from './kafka/client.js';

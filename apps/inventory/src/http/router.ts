@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import {
+  bearerMatches,
   BodyTooLargeError,
   createHandlerGuard,
   readBody,
@@ -49,15 +49,6 @@ export interface RouteOptions {
 
 /** Largest request body accepted. */
 const MAX_BODY = 1024 * 1024;
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-/** Constant-time check of an `authorization: Bearer <token>` header. */
-export function bearerMatches(header: string, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!m?.[1]) return false;
-  return timingSafeEqual(digest(m[1]), digest(token));
-}
 
 /** A 400 reply naming the first invalid field of a zod error. */
 export function invalid(error: z.ZodError): Reply {
