@@ -57,7 +57,9 @@ export function campaignBody(opts: {
         markup:
           media === 'video'
             ? '<VAST version="4.0"><Ad><InLine><AdTitle>lt</AdTitle><Impression><![CDATA[${IMP_URL}]]></Impression><Creatives><Creative><Linear><VideoClicks><ClickThrough><![CDATA[${CLICK_URL}]]></ClickThrough></VideoClicks></Linear></Creative></Creatives></InLine></Ad></VAST>'
-            : '<a href="${CLICK_URL}"><img src="https://cdn.example/lt.png"></a>',
+            : media === 'native'
+              ? '{"ver":"1.2","assets":[{"id":1,"title":{"text":"streambid load test"}}],"link":{"url":"${CLICK_URL}"}}'
+              : '<a href="${CLICK_URL}"><img src="https://cdn.example/lt.png"></a>',
         landingUrl: `https://adv${String(opts.i % 7)}.example/landing`,
         adomain: [`adv${String(opts.i % 7)}.example`],
         cat: ['IAB1'],

@@ -66,9 +66,43 @@ const MACRO = new RegExp(`\\$\\{(${Object.keys(MACRO_VALUE).join('|')})\\}`, 'g'
 
 const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
+/** Native 1.2 event tracker: event 1 (impression), method 1 (image pixel). */
+type EventTracker = { event: number; method: number; url: string };
+type NativeResponse = { eventtrackers?: unknown; imptrackers?: unknown };
+
+/**
+ * A native response (Native Ads 1.2, bare or under `native`) with the impression tracker in
+ * `eventtrackers` and, for exchanges still on 1.1, in `imptrackers`. Markup that is not a native
+ * JSON object (an HTML snippet some exchanges accept for native) gets the banner's pixel.
+ */
+function trackNative(markup: string, impUrl: string): string {
+  const pixel = `<img src="${escAttr(impUrl)}" width="1" height="1" alt="" style="display:none">`;
+  if (!markup.trimStart().startsWith('{')) return markup + pixel;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(markup);
+  } catch {
+    return markup;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return markup;
+  const outer = doc as { native?: unknown };
+  const inner =
+    typeof outer.native === 'object' && outer.native !== null && !Array.isArray(outer.native)
+      ? (outer.native as NativeResponse)
+      : (doc as NativeResponse);
+  const tracker: EventTracker = { event: 1, method: 1, url: impUrl };
+  inner.eventtrackers = Array.isArray(inner.eventtrackers)
+    ? [...(inner.eventtrackers as unknown[]), tracker]
+    : [tracker];
+  inner.imptrackers = Array.isArray(inner.imptrackers)
+    ? [...(inner.imptrackers as unknown[]), impUrl]
+    : [impUrl];
+  return JSON.stringify(doc);
+}
+
 /**
  * Fills macros and makes sure the impression is tracked: a pixel for banners, an `<Impression>` in
- * the inline VAST of video and audio ads.
+ * the inline VAST of video and audio ads, an event tracker in a native response.
  */
 export function renderMarkup(markup: string, mtype: number, v: MarkupValues): string {
   const hadImp = markup.includes('${IMP_URL}');
@@ -85,6 +119,8 @@ export function renderMarkup(markup: string, mtype: number, v: MarkupValues): st
       const i = at + '<InLine>'.length;
       out = `${out.slice(0, i)}<Impression><![CDATA[${v.impUrl}]]></Impression>${out.slice(i)}`;
     }
+  } else if (mtype === 4) {
+    out = trackNative(out, v.impUrl);
   }
   return out;
 }

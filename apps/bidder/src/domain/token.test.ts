@@ -148,6 +148,31 @@ describe('markup and tracker URLs', () => {
     );
   });
 
+  it('adds an impression event tracker to a native response, bare or under `native`', () => {
+    const bare = JSON.parse(
+      renderMarkup('{"ver":"1.2","assets":[],"link":{"url":"${CLICK_URL}"}}', 4, v),
+    ) as { link: { url: string }; eventtrackers: unknown[]; imptrackers: string[] };
+    expect(bare.link.url).toBe(urls.click);
+    expect(bare.eventtrackers).toEqual([{ event: 1, method: 1, url: urls.imp }]);
+    expect(bare.imptrackers).toEqual([urls.imp]);
+    const wrapped = JSON.parse(
+      renderMarkup(
+        '{"native":{"assets":[],"eventtrackers":[{"event":2,"method":1,"url":"https://v.example"}]}}',
+        4,
+        v,
+      ),
+    ) as { native: { eventtrackers: unknown[] } };
+    expect(wrapped.native.eventtrackers).toEqual([
+      { event: 2, method: 1, url: 'https://v.example' },
+      { event: 1, method: 1, url: urls.imp },
+    ]);
+  });
+
+  it('gives HTML native markup the pixel and leaves broken JSON as it is', () => {
+    expect(renderMarkup('<a href="${CLICK_URL}">x</a>', 4, v)).toContain(`<img src="${urls.imp}"`);
+    expect(renderMarkup('{"assets":', 4, v)).toBe('{"assets":');
+  });
+
   it('adds an Impression element to the inline VAST of an audio ad too', () => {
     expect(renderMarkup('<VAST><Ad><InLine><AdTitle/></InLine></Ad></VAST>', 3, v)).toContain(
       `<InLine><Impression><![CDATA[${urls.imp}]]></Impression>`,
