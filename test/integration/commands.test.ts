@@ -47,6 +47,7 @@ const NAMED: Record<string, string> = {
   'fraud-report': '--min-score',
   reconcile: '--no-ledger',
   report: '--no-load',
+  'reference-data': '--effective-from',
   'sim:pacing': '--lag-ms',
   'bench:bidder': 'BENCH_RATES=',
   'bench:produce': '--messages',

@@ -6,6 +6,7 @@ import {
   defaultBrokers,
   defaultRedisUrl,
   ensureTopics,
+  Gauge,
   GroupCommitPublisher,
   ReplicationLagRecorder,
   type Logger,
@@ -199,28 +200,46 @@ export async function startBidder(o: StartOptions): Promise<BidderInstance> {
       },
       deadLetter: spend,
       logger,
+      sellers: cfg.BIDDER_SELLERS_JSON,
       replicationLag: new ReplicationLagRecorder({ registry: o.registry }),
     });
     await views.consumer.start();
     closers.push(() => views.consumer.stop());
 
     const recentWins = new RecentWins(200_000, cfg.BIDDER_RECENT_WIN_TTL_MS);
+    const reference = views.reference;
+    const prebid = new PrebidFilter(prebidActions(cfg), views.blocklist);
+    reference?.bind(prebid);
     const ctx: DecisionContext = {
       index: views.index,
       budget: views.budget,
-      prebid: new PrebidFilter(prebidActions(cfg), views.blocklist),
-      sellers: cfg.BIDDER_SELLERS_JSON,
+      prebid,
+      sellers: reference?.sellers ?? cfg.BIDDER_SELLERS_JSON,
       flagPriceShare: cfg.BIDDER_PREBID_FLAG_PRICE_SHARE,
       rates: cfg.BIDDER_FX_RATES,
       seat: cfg.BIDDER_SEAT,
       firstPriceShade: cfg.BIDDER_FIRST_PRICE_SHADE,
       recentWins,
     };
+    const referenceVersion = new Gauge({
+      name: 'bidder_reference_version',
+      help: 'Version in force of each reference-data list (0: the built-in or configured default)',
+      labelNames: ['list'],
+      registers: [o.registry],
+    });
     const eventStats = trackEventStats(metrics, () => {
       const p = producer?.counts ?? { buffered: 0, dropped: 0, invalid: 0, produceErrors: 0 };
       return { ...p, buffered: p.buffered + events.buffered, dropped: p.dropped + events.dropped };
     });
     const refresh = (): void => {
+      // A reference-data version scheduled for later comes into force within a second.
+      reference?.refresh();
+      if (reference) {
+        const f = reference.inForce;
+        referenceVersion.set({ list: 'bots' }, f.bots);
+        referenceVersion.set({ list: 'datacentre' }, f.datacentre);
+        for (const [asi, v] of f.sellers) referenceVersion.set({ list: `sellers:${asi}` }, v);
+      }
       metrics.viewReady.set(views.consumer.ready ? 1 : 0);
       metrics.campaigns.set(views.index.size);
       metrics.allowances.set(views.budget.allowanceCount);

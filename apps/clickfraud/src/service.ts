@@ -27,6 +27,7 @@ import { migrate } from './schema/migrations.js';
 import { currentVersion, INITIAL_VERSION, markVersion, switchCurrent } from './schema/models.js';
 import { modelTables, type ModelTables } from './schema/names.js';
 import { publishBlocklist } from './scoring/blocklist-job.js';
+import { followReference, type ReferenceSource } from './scoring/reference.js';
 import { clickSpan, scoreWindow } from './scoring/scorer.js';
 
 /** Adapters a command works with (built by main.ts, closed there). */
@@ -190,13 +191,33 @@ async function replayTargets(deps: ServiceDeps, args: ReplayArgs): Promise<Repla
   return { tables, model, ...(ledger ? { spendTable: ledger.spend } : {}), topics, remote };
 }
 
+/**
+ * The reference data (bot rules, data-centre ranges) in force at each time, read from its
+ * topics, when clicks are replayed: their features depend on it. Null otherwise.
+ */
+async function referenceFor(
+  deps: ServiceDeps,
+  targets: ReplayTargets,
+): Promise<ReferenceSource | null> {
+  if (targets.topics.clicks.length === 0) return null;
+  const source = await followReference({
+    kafka: deps.kafka,
+    topics: catalogue(deps.config.TOPIC_NAMESPACE),
+    logger: deps.logger,
+  });
+  deps.logger.info({ module: 'replay', versions: source.versions() }, 'reference data read');
+  return source;
+}
+
 /** What a replay and a follow pass the replayer alike: where to, how fast, whom to tell. */
 function replayOptions(
   deps: ServiceDeps,
   targets: ReplayTargets,
   opts: RunOptions,
+  reference?: ReferenceSource | null,
 ): Omit<ReplayOptions, 'fromMs' | 'toMs'> {
   return {
+    ...(reference ? { reference: reference.reference } : {}),
     kafka: deps.kafka,
     ch: deps.ch,
     tables: targets.tables,
@@ -247,7 +268,13 @@ export async function runReplay(
     toMs: args.toMs,
     ...(args.maxRate === null ? {} : { maxRate: args.maxRate }),
   };
-  const progress = await replay({ ...replayOptions(deps, targets, opts), ...bounds });
+  const reference = await referenceFor(deps, targets);
+  let progress: ReplayProgress;
+  try {
+    progress = await replay({ ...replayOptions(deps, targets, opts, reference), ...bounds });
+  } finally {
+    await reference?.stop();
+  }
   for (const r of targets.remote) {
     if (opts.signal?.aborted === true) break;
     const p = await replay({ ...remoteOptions(deps, targets, opts, r), ...bounds });
@@ -355,17 +382,21 @@ export async function runFollow(
         );
       });
   }, deps.config.CLICKFRAUD_SCORE_INTERVAL_MS);
+  // Keeps following the reference topics: a version published meanwhile applies from its time on.
+  let reference: ReferenceSource | null = null;
   try {
+    reference = await referenceFor(deps, targets);
     health.following = true;
     // Without --from: resume where ClickHouse is, or start at the live end.
     const live = { fromMs: args.fromMs, toMs: null, follow: true };
     await Promise.all([
-      replay({ ...replayOptions(deps, targets, opts), ...live }),
+      replay({ ...replayOptions(deps, targets, opts, reference), ...live }),
       ...targets.remote.map((r) => replay({ ...remoteOptions(deps, targets, opts, r), ...live })),
     ]);
   } finally {
     health.following = false;
     clearInterval(timer);
+    await reference?.stop();
     await scoring;
     if (!opts.blocklist) await blocklist.close();
   }

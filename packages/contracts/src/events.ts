@@ -423,3 +423,135 @@ export const deadLetterSchema = z.object({
     .optional(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+// ---- Reference data (the bot rules, the data-centre ranges, the sellers lists) ----------------
+//
+// Each list is a compacted topic keyed by version (`v3`, `ssp.example:v3`), so compaction keeps
+// every version, not only the latest: a replay applies the version in force at each event's
+// time. Every message is one whole version; a reader builds its index from it, then swaps.
+
+/**
+ * Bounds of the reference-data messages. One message is one version of a list, and the whole
+ * value must fit the consumers' 1 MiB value limit (the publishing command checks the encoded size).
+ */
+export const REFERENCE_LIMITS = {
+  /** Bot user-agent patterns in one version (on top of `isbot`'s own list). */
+  botPatterns: 1000,
+  /** Length of one bot pattern (a regular expression source, matched case-insensitively). */
+  botPattern: 512,
+  /** Data-centre ranges in one version. */
+  ranges: 50_000,
+  /** Sellers in one version of one ad system's list. */
+  sellers: 50_000,
+  /** Where a version came from (a file name, a feed URL), for audit. */
+  source: 2048,
+  /** Largest version number. */
+  version: 2_147_483_647,
+} as const;
+
+/** What every reference-data message carries: its version and when it comes into force. */
+const referenceVersion = {
+  eventId,
+  ts: eventTime,
+  /**
+   * Version of the list. The version in force at time t is the highest one whose
+   * `effectiveFrom` ≤ t; before the first, the built-in list of `@streambid/reference-data`.
+   */
+  version: z.number().int().positive().max(REFERENCE_LIMITS.version),
+  /** When this version comes into force (ms since epoch); may be in the past or the future. */
+  effectiveFrom: eventTime,
+  source: z.string().max(REFERENCE_LIMITS.source).optional(),
+};
+
+/** The message key of a reference-data version: one key per version, so compaction keeps them all. */
+export function referenceKey(version: number, list?: string): string {
+  return list === undefined ? `v${String(version)}` : `${list}:v${String(version)}`;
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One version of the project's own bot rules, in the compacted `reference-bots` topic (key
+ * `v<version>`): regular expressions (case-insensitive) naming declared bots, headless browsers,
+ * HTTP libraries and scrapers, applied on top of `isbot`. They replace the built-in rules.
+ */
+export const botRulesSchema = z.object({
+  ...referenceVersion,
+  patterns: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(REFERENCE_LIMITS.botPattern)
+        .refine(compiles, 'not a valid regular expression'),
+    )
+    .max(REFERENCE_LIMITS.botPatterns),
+});
+export type BotRules = z.infer<typeof botRulesSchema>;
+
+/**
+ * One version of the data-centre ranges, IPv4 and IPv6, in the compacted `reference-datacentre`
+ * topic (key `v<version>`). Shape only here (`address/bits`); readers parse each CIDR and refuse
+ * a version with a malformed one, naming it.
+ */
+export const datacentreRangesSchema = z.object({
+  ...referenceVersion,
+  ranges: z
+    .array(
+      z.object({
+        cidr: z
+          .string()
+          .min(3)
+          .max(LIMITS.ip + 4)
+          .regex(/^[0-9A-Fa-f:.]+\/\d{1,3}$/, 'not a CIDR (address/bits)'),
+        provider: z.string().min(1).max(LIMITS.code),
+      }),
+    )
+    .max(REFERENCE_LIMITS.ranges),
+});
+export type DatacentreRanges = z.infer<typeof datacentreRangesSchema>;
+
+/** `seller_type` of the IAB Tech Lab sellers.json specification (case-insensitive there). */
+export const SellersJsonType = {
+  publisher: 'PUBLISHER',
+  intermediary: 'INTERMEDIARY',
+  both: 'BOTH',
+} as const;
+export type SellersJsonType = (typeof SellersJsonType)[keyof typeof SellersJsonType];
+
+/**
+ * One seller of a sellers.json file (IAB Tech Lab sellers.json 1.0), the fields the bidder reads;
+ * other fields are dropped. Seller ids are strings in the specification; numbers, which some
+ * files carry, are read as their decimal text.
+ */
+export const sellersJsonSellerSchema = z.object({
+  seller_id: z
+    .union([z.string().min(1).max(LIMITS.id), z.number().int().nonnegative()])
+    .transform(String),
+  seller_type: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(SellersJsonType)),
+  is_confidential: z.union([z.literal(0), z.literal(1)]).optional(),
+  is_passthrough: z.union([z.literal(0), z.literal(1)]).optional(),
+  domain: z.string().max(LIMITS.domain).optional(),
+});
+
+/**
+ * One version of one ad system's sellers list, in the compacted `reference-sellers` topic (key
+ * `<asi>:v<version>`): it replaces, for that ad system, the list from `BIDDER_SELLERS_JSON`.
+ */
+export const sellersListSchema = z.object({
+  ...referenceVersion,
+  /** The ad system's domain, as supply-chain nodes name it (`schain.nodes[].asi`). */
+  asi: z.string().min(1).max(LIMITS.domain),
+  sellers: z.array(sellersJsonSellerSchema).max(REFERENCE_LIMITS.sellers),
+});
+export type SellersList = z.infer<typeof sellersListSchema>;

@@ -13,6 +13,9 @@ describe('topic catalogue', () => {
       'budget',
       'campaigns',
       'fraud-blocklist',
+      'reference-bots',
+      'reference-datacentre',
+      'reference-sellers',
       'spend-totals',
     ]);
   });
@@ -20,7 +23,33 @@ describe('topic catalogue', () => {
   it('replicates money and blocklist topics everywhere and analytics topics to the analytics region', () => {
     for (const t of [TOPICS.campaigns, TOPICS.budget, TOPICS.spend, TOPICS.fraudBlocklist])
       expect(t.replicate).toBe('all');
+    for (const t of [TOPICS.referenceBots, TOPICS.referenceDatacentre, TOPICS.referenceSellers])
+      expect(t.replicate).toBe('all');
     for (const t of [TOPICS.clicks, TOPICS.impressions]) expect(t.replicate).toBe('analytics');
+  });
+
+  it('keys reference data by version, so compaction keeps every version of a list', () => {
+    const head = { eventId: 'e', ts: 1, effectiveFrom: 0 };
+    const v = (version: number) => ({ ...head, version });
+    expect(TOPICS.referenceBots.keyOf({ ...v(3), patterns: [] })).toBe('v3');
+    expect(TOPICS.referenceDatacentre.keyOf({ ...v(4), ranges: [] })).toBe('v4');
+    expect(TOPICS.referenceSellers.keyOf({ ...v(2), asi: 'SSP.example', sellers: [] })).toBe(
+      'ssp.example:v2',
+    );
+    expect(TOPICS.referenceBots.keyOf({ ...v(3), patterns: [] })).not.toBe(
+      TOPICS.referenceBots.keyOf({ ...v(4), patterns: [] }),
+    );
+  });
+
+  it('refuses a bot pattern that is no regular expression and a range that is no CIDR', () => {
+    const head = { eventId: 'e', ts: 1, version: 1, effectiveFrom: 0 };
+    expect(TOPICS.referenceBots.schema.safeParse({ ...head, patterns: ['ok', '(['] }).success).toBe(
+      false,
+    );
+    const range = (cidr: string) =>
+      TOPICS.referenceDatacentre.schema.safeParse({ ...head, ranges: [{ cidr, provider: 'x' }] });
+    expect(range('3.80.0.0/12').success).toBe(true);
+    expect(range('3.80.0.0').success).toBe(false);
   });
 
   it('gives every topic a unique name', () => {

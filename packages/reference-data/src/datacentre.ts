@@ -1,4 +1,5 @@
 import { IpPrefixIndex } from './ip-index.js';
+import { parsePrefix } from './ip.js';
 
 /**
  * A small, hand-picked sample of published cloud / hosting provider IPv4 ranges. It is NOT a complete
@@ -125,4 +126,17 @@ export class DataCentreIndex {
   lookupInt(n: number): string | null {
     return this.index.lookupV4(n) ?? null;
   }
+}
+
+/**
+ * Why a list of ranges cannot be indexed (`ranges.<i>.cidr: ...`, naming the first bad entry), or
+ * null when every CIDR parses (IPv4 or IPv6, prefix length within the address).
+ */
+export function rangesProblem(ranges: readonly DataCentreRange[]): string | null {
+  for (let i = 0; i < ranges.length; i++) {
+    const cidr = ranges[i]?.cidr ?? '';
+    if (parsePrefix(cidr) === undefined)
+      return `ranges.${String(i)}.cidr: malformed CIDR ${JSON.stringify(cidr)}`;
+  }
+  return null;
 }

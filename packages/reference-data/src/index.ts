@@ -7,3 +7,5 @@ export * from './ip-index.js';
 export * from './normalise.js';
 export * from './user-agent.js';
 export * from './request-ivt.js';
+export * from './history.js';
+export * from './at-time.js';

@@ -66,13 +66,26 @@ const CLEAN: PrebidVerdict = { reason: undefined, action: PrebidAction.off };
  */
 export class PrebidFilter {
   private readonly verdict: PrebidVerdict = { reason: undefined, action: PrebidAction.off };
-  private readonly userAgents = new UserAgentClassifier();
+  private userAgents = new UserAgentClassifier();
 
   constructor(
     private readonly actions: PrebidActions,
     private readonly blocklist: Blocklist,
-    private readonly datacentre: DataCentreIndex = new DataCentreIndex(),
+    private datacentre: DataCentreIndex = new DataCentreIndex(),
   ) {}
+
+  /**
+   * Swaps in another data-centre index (a reference-data version came into force): built by the
+   * caller beforehand, so a request sees the old index or the new one, never a half-built one.
+   */
+  useDatacentre(index: DataCentreIndex): void {
+    this.datacentre = index;
+  }
+
+  /** Swaps in other bot rules, with a fresh memo of user-agent classes. */
+  useBotRules(rules: RegExp): void {
+    this.userAgents = new UserAgentClassifier(10_000, rules);
+  }
 
   /**
    * Runs the checks that are on; returns at the first `nobid` reason, else the first flagged one,

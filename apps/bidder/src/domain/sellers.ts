@@ -1,41 +1,20 @@
 import { z } from 'zod';
-import { LIMITS } from '@streambid/contracts';
+import { SellersJsonType, sellersJsonSellerSchema } from '@streambid/contracts';
 import { domainKey } from '@streambid/reference-data';
 
 /** `seller_type` of the IAB Tech Lab sellers.json specification (case-insensitive there). */
-export const SellerType = {
-  publisher: 'PUBLISHER',
-  intermediary: 'INTERMEDIARY',
-  both: 'BOTH',
-} as const;
-export type SellerType = (typeof SellerType)[keyof typeof SellerType];
-
-const sellerType = z
-  .string()
-  .transform((s) => s.toUpperCase())
-  .pipe(z.enum(SellerType));
+export const SellerType = SellersJsonType;
+export type SellerType = SellersJsonType;
 
 /**
  * A sellers.json document (IAB Tech Lab sellers.json 1.0): the fields the bidder reads are
- * checked, the rest (`contact_email`, `identifiers`, names, `ext`) pass. Seller ids are strings in
- * the specification; numbers, which some files carry, are read as their decimal text.
+ * checked (one schema with the `reference-sellers` topic's), the rest (`contact_email`,
+ * `identifiers`, names, `ext`) pass. Seller ids are strings in the specification; numbers, which
+ * some files carry, are read as their decimal text.
  */
 export const sellersJsonSchema = z.looseObject({
   version: z.union([z.string(), z.number()]).optional(),
-  sellers: z
-    .array(
-      z.looseObject({
-        seller_id: z
-          .union([z.string().min(1).max(LIMITS.id), z.number().int().nonnegative()])
-          .transform(String),
-        seller_type: sellerType,
-        is_confidential: z.union([z.literal(0), z.literal(1)]).optional(),
-        is_passthrough: z.union([z.literal(0), z.literal(1)]).optional(),
-        domain: z.string().max(LIMITS.domain).optional(),
-        name: z.string().optional(),
-      }),
-    )
-    .max(1_000_000),
+  sellers: z.array(sellersJsonSellerSchema.loose()).max(1_000_000),
 });
 export type SellersJson = z.infer<typeof sellersJsonSchema>;
 
@@ -58,22 +37,30 @@ export function parseSellersJson(
   };
 }
 
+/** What {@link SellersDirectory.load} reads of a sellers list: each seller's id and type. */
+export interface SellersDoc {
+  sellers: readonly { seller_id: string; seller_type: SellerType }[];
+}
+
 /**
  * The sellers lists of the ad systems we know, by ad-system domain (`schain.nodes[].asi`). Loaded
- * from files at start (`BIDDER_SELLERS_JSON`); `load` and `remove` are what a compacted
- * reference-data topic will call later. Lookups use Maps: seller ids are client strings and may
- * be `__proto__`.
+ * from files at start (`BIDDER_SELLERS_JSON`), and from the `reference-sellers` topic into a
+ * directory whose `fallback` is the files' (`stream/reference.ts`): an ad system's list from the
+ * topic replaces its file's. Lookups use Maps: seller ids are client strings and may be `__proto__`.
  */
 export class SellersDirectory {
   private readonly systems = new Map<string, Map<string, SellerType>>();
+
+  /** Consulted for an ad system this directory holds no list for. */
+  constructor(private readonly fallback?: SellersDirectory) {}
 
   /** Ad systems held. */
   get size(): number {
     return this.systems.size;
   }
 
-  /** Replaces the sellers list of the ad system `asi`. */
-  load(asi: string, doc: SellersJson): void {
+  /** Replaces the sellers list of the ad system `asi` (built first, then swapped in). */
+  load(asi: string, doc: SellersDoc): void {
     const sellers = new Map<string, SellerType>();
     for (const s of doc.sellers) sellers.set(s.seller_id, s.seller_type);
     this.systems.set(domainKey(asi), sellers);
@@ -89,7 +76,7 @@ export class SellersDirectory {
    */
   seller(asi: string, sid: string): SellerType | null | undefined {
     const sellers = this.systems.get(domainKey(asi));
-    if (sellers === undefined) return undefined;
+    if (sellers === undefined) return this.fallback?.seller(asi, sid);
     return sellers.get(sid) ?? null;
   }
 }

@@ -17,6 +17,8 @@ import { CampaignIndex, type CampaignRefusal } from '../domain/campaign-index.js
 import type { FxRates } from '../domain/fx.js';
 import type { BudgetViewOptions } from '../domain/budget.js';
 import { createCampaignRefusalCounter } from '../metrics.js';
+import type { SellersDirectory } from '../domain/sellers.js';
+import { ReferenceView } from './reference.js';
 
 /** The bidder's local state, built only from streams. */
 export interface Views {
@@ -29,6 +31,11 @@ export interface Views {
    * set by {@link createViews}; optional so views assembled by hand (fuzzers, benches) need none.
    */
   campaignsRefused?: Counter<'reason'>;
+  /**
+   * Reference data from the `reference-*` topics (bot rules, data-centre ranges, sellers lists)
+   * and the versions in force. Always set by {@link createViews}.
+   */
+  reference?: ReferenceView;
 }
 
 /** What of a refused campaign's value and key goes into its dead letter, in code units. */
@@ -83,6 +90,8 @@ export function createViews(opts: {
    * they are counted on {@link Views} but not exported.
    */
   registry?: Registry;
+  /** The sellers lists from `BIDDER_SELLERS_JSON`: in force until a topic version replaces one. */
+  sellers?: SellersDirectory | undefined;
 }): Views {
   const { topics } = opts;
   const log = opts.logger.child({ module: 'views' });
@@ -90,6 +99,7 @@ export function createViews(opts: {
   const campaignsRefused = createCampaignRefusalCounter(opts.registry ?? new Registry());
   const budget = new BudgetView(opts.budget);
   const blocklist = new Blocklist();
+  const reference = new ReferenceView(opts.sellers, log);
   const consumer = new StreamConsumer({
     kafka: opts.kafka,
     service: 'bidder',
@@ -155,7 +165,24 @@ export function createViews(opts: {
           }
         },
       }),
+      // Reference data is published in one region and replicated to the others. A version
+      // the reader refuses (a malformed CIDR) throws, and the consumer dead-letters it.
+      subscribe({
+        topic: topics.referenceBots,
+        includeRemotes: true,
+        handle: (recs) => reference.applyBots(recs),
+      }),
+      subscribe({
+        topic: topics.referenceDatacentre,
+        includeRemotes: true,
+        handle: (recs) => reference.applyDatacentre(recs),
+      }),
+      subscribe({
+        topic: topics.referenceSellers,
+        includeRemotes: true,
+        handle: (recs) => reference.applySellers(recs),
+      }),
     ],
   });
-  return { index, budget, blocklist, consumer, campaignsRefused };
+  return { index, budget, blocklist, consumer, campaignsRefused, reference };
 }

@@ -1,5 +1,5 @@
 import type { ClickEvent, ImpressionEvent } from '@streambid/contracts';
-import { DataCentreIndex, isBotUserAgent } from '@streambid/reference-data';
+import { isBotUserAgent, ReferenceAtTime } from '@streambid/reference-data';
 
 /** Where a row came from in Kafka; stored with the row so a replay resumes exactly (see replay/). */
 export interface SourcePosition {
@@ -114,28 +114,22 @@ export const CLICK_COLUMNS = [
 ] as const satisfies readonly (keyof ClickRow)[];
 
 /**
- * Turns events into rows with the per-event features scoring needs. Memoises the user-agent test
- * (agents repeat heavily) with a bounded cache.
+ * Turns events into rows with the per-event features scoring needs. The data-centre list and the
+ * bot rules are those in force at the event's time (`reference`: the versions of the
+ * `reference-*` topics, else the built-in lists), so replaying an old window applies the lists of
+ * then. The user-agent test is memoised per version (agents repeat heavily), bounded.
  */
 export class FeatureExtractor {
-  private readonly uaCache = new Map<string, boolean>();
-  constructor(private readonly dc: DataCentreIndex = new DataCentreIndex()) {}
+  constructor(private readonly reference: ReferenceAtTime = new ReferenceAtTime()) {}
 
-  /** The data-centre provider of an IPv4 address given as an integer, or ''. */
-  dcProvider(n: number): string {
-    return this.dc.lookupInt(n) ?? '';
+  /** The data-centre provider, at `ts`, of an IPv4 address given as an integer, or ''. */
+  dcProvider(n: number, ts: number): string {
+    return this.reference.at(ts).datacentre.lookupInt(n) ?? '';
   }
 
-  /** {@link isBotUserAgent}, memoised. */
-  botUa(ua: string | undefined): boolean {
-    if (ua === undefined) return true;
-    let v = this.uaCache.get(ua);
-    if (v === undefined) {
-      v = isBotUserAgent(ua);
-      if (this.uaCache.size > 10_000) this.uaCache.clear();
-      this.uaCache.set(ua, v);
-    }
-    return v;
+  /** {@link isBotUserAgent} under the bot rules in force at `ts`, memoised. */
+  botUa(ua: string | undefined, ts: number): boolean {
+    return this.reference.at(ts).botUa(ua);
   }
 
   impression(e: ImpressionEvent, src: SourcePosition): ImpressionRow {
@@ -175,8 +169,8 @@ export class FeatureExtractor {
       impression_ts_ms: impressionTs ?? 0,
       // -1 = unknown: the tracker did not know when the impression rendered.
       ctit_ms: impressionTs === undefined ? -1 : e.ts - impressionTs,
-      dc_provider: n < 0 ? '' : (this.dc.lookupInt(n) ?? ''),
-      bot_ua: this.botUa(e.ua) ? 1 : 0,
+      dc_provider: n < 0 ? '' : this.dcProvider(n, e.ts),
+      bot_ua: this.botUa(e.ua, e.ts) ? 1 : 0,
     };
   }
 }

@@ -328,10 +328,11 @@ export class FastClickEncoder {
     // -1 = unknown click-to-impression time (as FeatureExtractor.click).
     o = writeInt(out, o, imp < 0 ? -1 : ts - imp);
     out[o++] = 0x09;
-    if (ip >= 0) o = writeAscii(out, o, this.features.dcProvider(ip));
+    // The lists in force at the click's time: a lookup per stretch of time, not per click.
+    if (ip >= 0) o = writeAscii(out, o, this.features.dcProvider(ip, ts));
     out[o++] = 0x09;
     const ua = has(f, F.ua) ? raw.toString('latin1', f.start[F.ua], f.end[F.ua]) : undefined;
-    out[o++] = this.features.botUa(ua) ? 0x31 : 0x30;
+    out[o++] = this.features.botUa(ua, ts) ? 0x31 : 0x30;
     out[o++] = 0x0a;
     return o;
   }

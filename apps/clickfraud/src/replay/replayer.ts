@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient, Logger, Publisher } from '@streambid/adapters';
 import type { TopicDef } from '@streambid/contracts';
+import type { ReferenceAtTime } from '@streambid/reference-data';
 import { FeatureExtractor } from '../domain/features.js';
 import { Lane, type LaneContext, type ReplayKind } from './lane.js';
 import type { ReplayProgress } from './plan.js';
@@ -56,6 +57,11 @@ export interface ReplayOptions {
   maxRate?: number;
   /** Invalid messages go here with the reason. */
   deadLetter?: { publisher: Publisher; topic: TopicDef };
+  /**
+   * The bot rules and data-centre ranges in force at each event's time (`scoring/reference.ts`).
+   * @default the built-in lists at every time
+   */
+  reference?: ReferenceAtTime;
   /** Called about twice a second. */
   onProgress?: (p: ReplayProgress) => void;
   /** Stops a follow (or an unfinished replay) cleanly: buffered rows are inserted first. */
@@ -134,7 +140,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayProgress> {
       : {}),
     kindOf,
     ...(opts.srcTopicOf === undefined ? {} : { srcTopicOf: opts.srcTopicOf }),
-    features: new FeatureExtractor(),
+    features: new FeatureExtractor(opts.reference),
     fromMs: opts.fromMs ?? Number.NEGATIVE_INFINITY,
     toMs: opts.toMs ?? Number.POSITIVE_INFINITY,
     sink: {
