@@ -1,9 +1,9 @@
 import type { BidRequest } from '@streambid/contracts';
 import {
   DataCentreIndex,
-  ipKey,
-  UserAgentClass,
+  prebidReason,
   UserAgentClassifier,
+  type RequestIvtFacts,
 } from '@streambid/reference-data';
 import type { Blocklist, TrafficKeys } from './blocklist.js';
 import type { RequestFacts } from './matching.js';
@@ -66,25 +66,28 @@ const CLEAN: PrebidVerdict = { reason: undefined, action: PrebidAction.off };
  */
 export class PrebidFilter {
   private readonly verdict: PrebidVerdict = { reason: undefined, action: PrebidAction.off };
-  private userAgents = new UserAgentClassifier();
+  /** The data-centre trie and the user-agent memo in force (swapped whole on a new version). */
+  private readonly lookups: { datacentre: DataCentreIndex; userAgents: UserAgentClassifier };
 
   constructor(
     private readonly actions: PrebidActions,
     private readonly blocklist: Blocklist,
-    private datacentre: DataCentreIndex = new DataCentreIndex(),
-  ) {}
+    datacentre: DataCentreIndex = new DataCentreIndex(),
+  ) {
+    this.lookups = { datacentre, userAgents: new UserAgentClassifier() };
+  }
 
   /**
    * Swaps in another data-centre index (a reference-data version came into force): built by the
    * caller beforehand, so a request sees the old index or the new one, never a half-built one.
    */
   useDatacentre(index: DataCentreIndex): void {
-    this.datacentre = index;
+    this.lookups.datacentre = index;
   }
 
   /** Swaps in other bot rules, with a fresh memo of user-agent classes. */
   useBotRules(rules: RegExp): void {
-    this.userAgents = new UserAgentClassifier(10_000, rules);
+    this.lookups.userAgents = new UserAgentClassifier(10_000, rules);
   }
 
   /**
@@ -111,35 +114,14 @@ export class PrebidFilter {
       hit('blocked')
     )
       return this.decide('blocked');
-    const ipKey4 = ip === undefined ? undefined : ipKey(ip);
-    const ipKey6 = ipv6 === undefined ? undefined : ipKey(ipv6);
-    if (
-      a.invalid_ip !== PrebidAction.off &&
-      ((ip !== undefined && ipKey4 === undefined) ||
-        (ipv6 !== undefined && ipKey6 === undefined)) &&
-      hit('invalid_ip')
-    )
-      return this.decide('invalid_ip');
-    if (
-      a.datacentre !== PrebidAction.off &&
-      ((ipKey4 !== undefined && this.datacentre.lookup(ipKey4) !== null) ||
-        (ipKey6 !== undefined && this.datacentre.lookup(ipKey6) !== null)) &&
-      hit('datacentre')
-    )
-      return this.decide('datacentre');
-    if (a.bot_ua !== PrebidAction.off || a.non_browser !== PrebidAction.off) {
-      const ua = this.userAgents.classify(device?.ua);
-      if (ua === UserAgentClass.bot && a.bot_ua !== PrebidAction.off && hit('bot_ua'))
-        return this.decide('bot_ua');
-      if (
-        ua === UserAgentClass.nonBrowser &&
-        a.non_browser !== PrebidAction.off &&
-        req.site !== undefined &&
-        req.app === undefined &&
-        hit('non_browser')
-      )
-        return this.decide('non_browser');
-    }
+    // The checks a request shows by itself: the reference data's one rule, also the eval's.
+    const facts = this.facts;
+    facts.ip = ip;
+    facts.ipv6 = ipv6;
+    facts.ua = device?.ua;
+    facts.web = req.site !== undefined && req.app === undefined;
+    const general = prebidReason(facts, this.lookups, this.considered);
+    if (general !== undefined) return this.decide(general);
     if (
       chain === ChainStatus.invalid &&
       a.schain_invalid !== PrebidAction.off &&
@@ -166,6 +148,12 @@ export class PrebidFilter {
     k.userId = userId;
     return k;
   }
+
+  /** Scratch facts for the request checks: one object per thread. */
+  private readonly facts: RequestIvtFacts = { web: false };
+  /** A reason that is on and refuses the request (`hit`); bound once. */
+  private readonly considered = (r: PrebidReason): boolean =>
+    this.actions[r] !== PrebidAction.off && this.hit(r);
 
   private flagged: PrebidReason | undefined;
   /** Whether a reason that matched refuses the request; a flagged one is remembered. Bound once. */
