@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from './args.js';
 
@@ -16,6 +19,22 @@ describe('loadtest flags', () => {
     expect(() => parseArgs(['--rate', '-3'])).toThrow(/--rate/);
     expect(() => parseArgs(['--regions', 'mars'])).toThrow(/--regions/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
+  });
+
+  it('runs a second-price auction by default and names a bad auction field of the scenario file', () => {
+    expect(parseArgs([]).scenario).toMatchObject({
+      auction: 'second-price',
+      competingBid: { median: 4, sigma: 0.5 },
+      checkShare: 1,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'lt-args-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ competingBidByRegion: { us: { median: -1, sigma: 0 } } }));
+    expect(() => parseArgs(['--scenario', file])).toThrow(
+      /--scenario \(competingBidByRegion\.us\.median\)/,
+    );
+    writeFileSync(file, JSON.stringify({ auction: 'vickrey' }));
+    expect(() => parseArgs(['--scenario', file])).toThrow(/--scenario \(auction\)/);
   });
 });
 

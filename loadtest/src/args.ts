@@ -3,6 +3,16 @@ import { z } from 'zod';
 import { parseFlags, UsageError, type FlagTable } from '@streambid/adapters';
 import { parseRegionList, type Region } from '@streambid/contracts';
 
+/** A competing-bid distribution: log-normal CPM. */
+const competingBidSchema = z
+  .object({
+    /** Median CPM of the best competing bid. */
+    median: z.number().positive().max(1000),
+    /** Sigma of its logarithm (0: always the median). */
+    sigma: z.number().min(0).max(3),
+  })
+  .strict();
+
 /** A load-test scenario: what a k6 user would put in options + scenarios. File form is JSON. */
 export const scenarioSchema = z.object({
   /** Arrival rate per region (requests/s). */
@@ -22,11 +32,43 @@ export const scenarioSchema = z.object({
   warmupUntilSettled: z.boolean().default(false),
   /** Share of traffic from labelled bots (data-centre IPs, injection, bursts, farms). */
   botShare: z.number().min(0).max(1).default(0.1),
-  /** Share of our bids that win at the simulated exchange. */
+  /** Share of our bids that win at the simulated exchange, with `auction: 'random'` only. */
   winRate: z.number().min(0).max(1).default(0.3),
+  /**
+   * How the simulated exchange decides each impression (`auction.ts`): a second-price or
+   * first-price auction of our bid against a competing bid drawn from `competingBid` and the
+   * floor, or `random` (the old coin flip at `winRate`, no loss notices).
+   * @default 'second-price'
+   */
+  auction: z.enum(['second-price', 'first-price', 'random']).default('second-price'),
+  /**
+   * The best competing bid of each auction: log-normal CPM (request currency) with this median
+   * and sigma (of its logarithm). Against the seeded campaigns' bids (1.00–4.76 CPM) the default
+   * lets about a third of our bids win, as the old fixed `winRate` did.
+   * @default { median: 4, sigma: 0.5 }
+   */
+  competingBid: competingBidSchema.default({ median: 4, sigma: 0.5 }),
+  /** Per-region competing-bid distributions, in place of `competingBid` for those regions. */
+  competingBidByRegion: z
+    .object({
+      eu: competingBidSchema.optional(),
+      us: competingBidSchema.optional(),
+      ap: competingBidSchema.optional(),
+    })
+    .strict()
+    .default({}),
+  /** Share of responses the exchange checks (`checks.ts`), spread evenly. @default 1 */
+  checkShare: z.number().min(0).max(1).default(1),
+  /**
+   * USD per unit of each currency the exchange converts floors with (a floor in a currency not
+   * listed is not checked). @default { USD: 1, EUR: 1.08, GBP: 1.27 }
+   */
+  fxRates: z
+    .record(z.string().regex(/^[A-Z]{3}$/, 'a currency code such as EUR'), z.number().positive())
+    .default({ USD: 1, EUR: 1.08, GBP: 1.27 }),
   /** Share of requests sent as test traffic (`test: 1`): answered, never billed. */
   testShare: z.number().min(0).max(1).default(0.02),
-  /** Share of billing notices the exchange sends a second time on purpose. */
+  /** Share of win, billing and loss notices the exchange sends a second time on purpose. */
   duplicateNoticeShare: z.number().min(0).max(1).default(0.05),
   /** Click-through rate of human impressions (bots click far more). */
   clickRate: z.number().min(0).max(1).default(0.02),
@@ -43,8 +85,13 @@ export const scenarioSchema = z.object({
       /** Transport errors + 5xx over all requests. */
       errorRate: z.number().min(0).max(1).default(0.01),
       overspendPct: z.number().min(0).default(1),
+      /**
+       * Every region's share of passed checks must be at least this (optional in the type so
+       * callers that judge traffic only need not name it). @default 0.999
+       */
+      checksPassRate: z.number().min(0).max(1).optional(),
     })
-    .default({ p99Ms: 50, errorRate: 0.01, overspendPct: 1 }),
+    .default({ p99Ms: 50, errorRate: 0.01, overspendPct: 1, checksPassRate: 0.999 }),
   seed: z.number().int().default(42),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   for (const t of summary.thresholds)
     if (!t.ok)
       process.stdout.write(
-        `threshold FAILED: ${t.name} = ${String(t.value)} > ${String(t.limit)}\n`,
+        `threshold FAILED: ${t.name} = ${String(t.value)} ${t.op === '>=' ? '<' : '>'} ${String(t.limit)}\n`,
       );
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return summary.passed ? 0 : 1;

@@ -94,28 +94,36 @@ export function requestFor(visit: Visit, rng: () => number): BidRequest {
   return req;
 }
 
-/** Substitutes the OpenRTB auction macros in a notice URL. */
+/**
+ * Substitutes the OpenRTB 2.6 auction macros in a notice URL. `price` is the clearing price
+ * (`${AUCTION_PRICE}`; undefined: nobody won, substituted empty as the spec asks for unknown
+ * values), `loss` the loss reason code (`${AUCTION_LOSS}`; 0 "bid won" on win and billing
+ * notices), `minToWin` the lowest bid that would have won (`${AUCTION_MIN_TO_WIN}`).
+ */
 export function fillMacros(
   url: string,
   v: {
-    price: number;
+    price: number | undefined;
     requestId: string;
     bidId: string;
     impId: string;
     seat: string;
     adId: string;
     cur: string;
+    loss?: number;
+    minToWin?: number;
   },
 ): string {
   return url
-    .replaceAll('${AUCTION_PRICE}', v.price.toFixed(6))
+    .replaceAll('${AUCTION_PRICE}', v.price === undefined ? '' : v.price.toFixed(6))
     .replaceAll('${AUCTION_ID}', encodeURIComponent(v.requestId))
     .replaceAll('${AUCTION_BID_ID}', encodeURIComponent(v.bidId))
     .replaceAll('${AUCTION_IMP_ID}', encodeURIComponent(v.impId))
     .replaceAll('${AUCTION_SEAT_ID}', encodeURIComponent(v.seat))
     .replaceAll('${AUCTION_AD_ID}', encodeURIComponent(v.adId))
     .replaceAll('${AUCTION_CURRENCY}', v.cur)
-    .replaceAll('${AUCTION_LOSS}', '102');
+    .replaceAll('${AUCTION_LOSS}', String(v.loss ?? 0))
+    .replaceAll('${AUCTION_MIN_TO_WIN}', v.minToWin === undefined ? '' : v.minToWin.toFixed(6));
 }
 
 /**

@@ -10,6 +10,7 @@ import { slicesForFile } from './cpu-sampler.js';
 import { warmUp } from './settle.js';
 import { buildVisits, requestFor, type Visit } from './exchange.js';
 import { gcLogs, NODE_GC_FLAGS } from './gc-logs.js';
+import { PhaseProgress } from './progress.js';
 import { loadDelivery } from './report/delivery.js';
 import { renderReport } from './report/html.js';
 import { screenshotDashboard } from './report/screenshot.js';
@@ -149,8 +150,11 @@ export interface Traffic {
   seeded: SeededCampaign[];
   /** When seeding began (the reconcile window opens here). */
   windowFrom: number;
-  /** Prepares every region's traffic at `sc`'s rate and duration; each function then sends it. */
-  prepare: (sc: Scenario) => (() => Promise<RegionRun>)[];
+  /**
+   * Prepares every region's traffic at `sc`'s rate and duration; each function then sends it.
+   * With `progress`, the phase prints one line a second under that label (progress.ts).
+   */
+  prepare: (sc: Scenario, progress?: string) => (() => Promise<RegionRun>)[];
 }
 
 /**
@@ -213,10 +217,20 @@ export async function bringUp(
     // Give remote campaigns and allowances a moment past the first bid in every region.
     await sleep(2000);
     const blocked = { ips: new Set(blockedIps), sites: new Set(blockedSites) };
-    const prepare = (sc: Scenario): (() => Promise<RegionRun>)[] =>
-      regions.map((r) =>
-        prepareRegion({ stack, region: r, scenario: sc, visits: visits.get(r) ?? [], blocked }),
+    const prepare = (sc: Scenario, label?: string): (() => Promise<RegionRun>)[] => {
+      const progress =
+        label === undefined ? undefined : new PhaseProgress(label, regions, sc.durationS, say);
+      return regions.map((r) =>
+        prepareRegion({
+          stack,
+          region: r,
+          scenario: sc,
+          visits: visits.get(r) ?? [],
+          blocked,
+          ...(progress ? { progress } : {}),
+        }),
       );
+    };
     return { stack, seeded, windowFrom, prepare };
   } catch (err) {
     await stopStack(stack, say);
@@ -248,8 +262,13 @@ export async function runLoadtest(
     // The measured phase's request bodies are built before the warm-up: building them between
     // the phases grew the generator's heap by ~60 MB right before the clock started, and the
     // mark-compact that followed stalled the generator in the measured phase's first seconds.
-    const measured = prepare(scenario);
-    const warm = await warmUp(prepare, scenario, say);
+    const measured = prepare(scenario, 'traffic');
+    // A fixed warm-up shows a line a second; one until settled says each fifth 2 s round instead.
+    const warm = await warmUp(
+      scenario.warmupUntilSettled ? prepare : (sc) => prepare(sc, 'warm-up'),
+      scenario,
+      say,
+    );
     const warmup = warm.runs;
     say(
       `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,

@@ -1,5 +1,6 @@
 import type { Region } from '@streambid/contracts';
 import type { OpenModelResult } from '@streambid/loadgen';
+import { emptyCheckCounts, type CheckCounts } from './checks.js';
 
 /** Per-region outcome of the traffic phase. */
 export interface RegionRun {
@@ -19,6 +20,14 @@ export interface RegionRun {
   winsByUserCampaign: Map<string, number>;
   /** The exchange's own record of the billing it sent per won bid (retries and duplicates too). */
   billing: Map<string, BillingRecord>;
+  /** Checks on the sampled responses (`checks.ts`), pass and fail per check. */
+  checks: CheckCounts;
+  /** Bids the auction lost, by OpenRTB loss reason code. */
+  lossReasons: Record<string, number>;
+  /** Win and loss notices the exchange sent (duplicates on purpose included). */
+  notices: { win: number; winDuplicates: number; loss: number; lossDuplicates: number };
+  /** Spend billed so far by the exchange's record (micros; `billed: true` answers, test excluded). */
+  billedMicros: number;
 }
 
 /** A region's counters before its traffic phase: nothing sent, nothing won. */
@@ -35,6 +44,10 @@ export function emptyRegionRun(region: Region): Omit<RegionRun, 'result'> {
     invalidBids: new Set(),
     winsByUserCampaign: new Map(),
     billing: new Map(),
+    checks: emptyCheckCounts(),
+    lossReasons: {},
+    notices: { win: 0, winDuplicates: 0, loss: 0, lossDuplicates: 0 },
+    billedMicros: 0,
   };
 }
 

@@ -11,7 +11,12 @@ import {
   type Region,
   type TopicDef,
 } from '@streambid/contracts';
-import { RawHttpPool, runOpenModel, type RawResponse } from '@streambid/loadgen';
+import {
+  RawHttpPool,
+  runOpenModel,
+  type RawResponse,
+  type SecondProgress,
+} from '@streambid/loadgen';
 import { BIDDER_NODE_FLAGS } from '@streambid/bidder';
 import { release, status, up, type Endpoints } from '@streambid/infra';
 import { mulberry32 } from '@streambid/testkit';
@@ -19,6 +24,9 @@ import type { Scenario } from './args.js';
 import { ReplicationLagProbe } from './business.js';
 import { emptyRegionRun, type BillingRecord, type RegionRun } from './region-run.js';
 import { buildVisits, fillMacros, requestFor, markupTracker, type Visit } from './exchange.js';
+import { decideBid, LOSS_REASON } from './auction.js';
+import { checkResponse, requestFacts, sampled, type RequestFacts } from './checks.js';
+import type { PhaseProgress } from './progress.js';
 import { knownBotReason } from './known-bots.js';
 import { campaignBody, type SeededCampaign } from './seed.js';
 import { startApp, stopApp, waitHealthy, type AppSpec, type RunningApp } from './stack.js';
@@ -320,8 +328,12 @@ export function prepareRegion(opts: {
   scenario: Scenario;
   blocked: { ips: Set<string>; sites: Set<string> };
   visits: Visit[];
+  /** Where this region's live progress goes, one report per second of traffic. @default none */
+  progress?: PhaseProgress;
 }): () => Promise<RegionRun> {
   const { region, scenario } = opts;
+  const fx = scenario.fxRates;
+  const competing = scenario.competingBidByRegion[region] ?? scenario.competingBid;
   const rng = mulberry32(scenario.seed + REGION_INDEX[region] * 7919);
   const url = `http://127.0.0.1:${String(appPorts(region).bidder)}`;
   const run = emptyRegionRun(region);
@@ -348,7 +360,12 @@ export function prepareRegion(opts: {
    * Sends a billing notice as an exchange does: again after "try again" (503, bounded), and a
    * share of them twice on purpose. Every answer goes into the exchange's own record.
    */
-  const billingNotice = async (u: string, v: Visit, rec: BillingRecord): Promise<void> => {
+  const billingNotice = async (
+    u: string,
+    v: Visit,
+    rec: BillingRecord,
+    clearing: number,
+  ): Promise<void> => {
     const once = async (): Promise<boolean> => {
       rec.sent++;
       const res = await call(u, v, true);
@@ -361,7 +378,11 @@ export function prepareRegion(opts: {
         return true;
       }
       const a = JSON.parse(res.body) as { billed?: boolean; duplicate?: boolean };
-      if (a.billed === true) rec.billed++;
+      if (a.billed === true) {
+        rec.billed++;
+        // CPM → one impression's spend, in micros.
+        if (!rec.test) run.billedMicros += Math.round(clearing * 1000);
+      }
       if (a.duplicate === true) rec.duplicates++;
       return true;
     };
@@ -378,6 +399,8 @@ export function prepareRegion(opts: {
   const isTest: boolean[] = [];
   /** Whether request k's visit is a bot the bidder can know before the bid. */
   const knownBot: boolean[] = [];
+  /** What the checks and the auction need of request k (its id, floors, `badv`). */
+  const facts: RequestFacts[] = [];
   for (let k = 0; k < size; k++) {
     const req = requestFor(opts.visits[k % opts.visits.length] as Visit, rng);
     if (rng() < scenario.testShare) req.test = 1;
@@ -385,8 +408,21 @@ export function prepareRegion(opts: {
     namesSite.push(req.site?.domain !== undefined);
     isTest.push(req.test === 1);
     knownBot.push(knownBotReason(opts.visits[k % opts.visits.length] as Visit) !== null);
+    facts.push(requestFacts(req, fx));
   }
   const visitOf = new Map<number, { v: Visit; k: number }>();
+  /**
+   * A win (answered 200) or loss notice (204). Exchanges retry notices they are unsure were
+   * delivered: a share goes twice, on purpose, and the record counts both.
+   */
+  const notice = async (kind: 'win' | 'loss', u: string, v: Visit): Promise<void> => {
+    const expect = kind === 'win' ? 200 : 204;
+    const twice = rng() < scenario.duplicateNoticeShare;
+    run.notices[kind] += twice ? 2 : 1;
+    if (twice) run.notices[kind === 'win' ? 'winDuplicates' : 'lossDuplicates']++;
+    await get(u, v, expect);
+    if (twice) await get(u, v, expect);
+  };
   /** The exchange's side of a won auction: win notice, render (pixel), billing notice, clicks. */
   const afterWin = async (
     b: { nurl: string; burl: string | undefined; adm: string; test: boolean },
@@ -394,14 +430,14 @@ export function prepareRegion(opts: {
     price: number,
     ids: { requestId: string; bidId: string; impId: string; adId: string },
   ): Promise<void> => {
-    const macros = { price, seat: 'exchange', cur: 'USD', ...ids };
-    await get(fillMacros(b.nurl, macros), v, 200);
+    const macros = { price, seat: 'exchange', cur: 'USD', loss: LOSS_REASON.won, ...ids };
+    await notice('win', fillMacros(b.nurl, macros), v);
     const imp = markupTracker(b.adm, '/t/imp');
     if (imp !== undefined) await get(imp, v, 200);
     // OpenRTB 2.6: the billing notice fires once the impression is billable (here: rendered).
     const rec: BillingRecord = { test: b.test, sent: 0, billed: 0, duplicates: 0, retriable: 0 };
     run.billing.set(ids.bidId, rec);
-    if (b.burl !== undefined) await billingNotice(fillMacros(b.burl, macros), v, rec);
+    if (b.burl !== undefined) await billingNotice(fillMacros(b.burl, macros), v, rec, price);
     const click = markupTracker(b.adm, '/t/click');
     for (const delay of v.clickDelaysMs.slice(0, 3)) {
       await new Promise((r) => setTimeout(r, Math.min(delay, 2000)));
@@ -429,49 +465,103 @@ export function prepareRegion(opts: {
           tag: region,
         };
       },
+      ...(opts.progress
+        ? {
+            onSecond: (second: SecondProgress) =>
+              opts.progress?.report({
+                region,
+                second,
+                bids: run.bids,
+                spendMicros: run.billedMicros,
+              }),
+          }
+        : {}),
       onResponse: (status, body, i) => {
         const seen = visitOf.get(i);
         visitOf.delete(i);
         if (status !== 200 || !seen) return;
         const v = seen.v;
+        const req = facts[seen.k];
         const blocked =
           opts.blocked.ips.has(v.ip) ||
           (namesSite[seen.k] === true && opts.blocked.sites.has(v.siteDomain));
-        let resp: BidResponse;
+        const checked = req !== undefined && sampled(i, scenario.checkShare);
+        let parsed: unknown;
         try {
-          resp = JSON.parse(body) as BidResponse;
+          parsed = JSON.parse(body);
         } catch {
+          if (checked) run.checks.response_schema.fails++;
           return;
         }
-        for (const sb of resp.seatbid ?? []) {
-          for (const b of sb.bid) {
+        const verdicts = checked ? checkResponse(parsed, req, fx, run.checks) : [];
+        const resp = parsed as BidResponse;
+        const floors = req?.floorsUsd;
+        const usdPerUnit = fx[resp.cur ?? 'USD'] ?? 1;
+        let n = 0;
+        for (const sb of Array.isArray(resp.seatbid) ? resp.seatbid : []) {
+          for (const b of Array.isArray(sb.bid) ? sb.bid : []) {
+            const verdict = verdicts[n++];
+            if (typeof b !== 'object' || b === null) continue;
+            // An unchecked bid without a numeric price is still no bid the auction can price.
+            const failedChecks =
+              verdict ?? (typeof b.price === 'number' ? [] : ['response_schema']);
             run.bids++;
             if (blocked) run.blocklistedBids++;
             if (knownBot[seen.k] === true) run.bidsOnKnownBots++;
-            if (rng() >= scenario.winRate || !b.nurl) continue;
+            const decision = decideBid(
+              {
+                type: scenario.auction,
+                price: b.price,
+                floor: (floors?.get(b.impid) ?? 0) / usdPerUnit,
+                failedChecks,
+                competing,
+                winRate: scenario.winRate,
+              },
+              rng,
+            );
+            const ids = { requestId: resp.id, bidId: b.id, impId: b.impid, adId: b.adid ?? '' };
+            if (!decision.won) {
+              run.lossReasons[decision.reason] = (run.lossReasons[decision.reason] ?? 0) + 1;
+              // The old coin flip sent no loss notices; the auctions do.
+              if (scenario.auction !== 'random' && b.lurl)
+                track(
+                  notice(
+                    'loss',
+                    fillMacros(b.lurl, {
+                      price: decision.clearing,
+                      seat: 'exchange',
+                      cur: resp.cur ?? 'USD',
+                      loss: decision.reason,
+                      minToWin: decision.minToWin,
+                      ...ids,
+                    }),
+                    v,
+                  ),
+                );
+              continue;
+            }
+            if (!b.nurl) continue;
             run.wins++;
             if (v.label !== 'human') run.invalidBids.add(b.id);
             const cid = b.cid ?? '';
             const k = `${v.userId}|${cid}`;
             run.winsByUserCampaign.set(k, (run.winsByUserCampaign.get(k) ?? 0) + 1);
-            const clearing = Math.max(0.000001, b.price * (0.6 + 0.4 * rng()));
             track(
               afterWin(
                 { nurl: b.nurl, burl: b.burl, adm: b.adm ?? '', test: isTest[seen.k] === true },
                 v,
-                clearing,
-                {
-                  requestId: resp.id,
-                  bidId: b.id,
-                  impId: b.impid,
-                  adId: b.adid ?? '',
-                },
+                decision.clearing,
+                ids,
               ),
             );
           }
         }
       },
     });
+    if (pending.size > 0)
+      opts.progress?.note(
+        `${region}: sending done; waiting for ${String(pending.size)} notice and click sequences`,
+      );
     while (pending.size > 0) await Promise.race(pending);
     notices.close();
     return { ...run, result };

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OpenModelResult } from '@streambid/loadgen';
 import { scenarioSchema } from './args.js';
+import { emptyRegionRun } from './region-run.js';
 import type { BillingRecord, RegionRun } from './run.js';
 import type { SeededCampaign } from './seed.js';
-import { billingOutcomes, invalidSpendMicros, summarise } from './summary.js';
+import { billingOutcomes, CHECKS_THRESHOLD, invalidSpendMicros, summarise } from './summary.js';
 
 function run(p99: number, wins: [string, number][], blocklistedBids = 0): RegionRun {
   const result: OpenModelResult = {
@@ -20,6 +21,7 @@ function run(p99: number, wins: [string, number][], blocklistedBids = 0): Region
     sendLagMs: { p99: 0, max: 0 },
   };
   return {
+    ...emptyRegionRun('eu'),
     region: 'eu',
     result,
     bids: 600,
@@ -148,5 +150,38 @@ describe('load-test summary', () => {
     const s = summary(run(1, []), r);
     expect(s.passed).toBe(false);
     expect(s.thresholds.find((t) => t.name === 'double_bills')?.ok).toBe(false);
+  });
+
+  it('fails the run when a region passes fewer than 99.9 % of its checks, and names the check', () => {
+    const r = run(1, []);
+    r.checks.adomain_not_in_badv = { passes: 998, fails: 2 };
+    r.checks.response_schema = { passes: 1000, fails: 0 };
+    const s = summary(run(1, []), r);
+    expect(s.checks['adomain_not_in_badv']).toEqual({ passes: 998, fails: 2, pass_rate: 0.998 });
+    expect(s.regions['eu']?.checks_pass_rate).toBe(0.999);
+    const t = s.thresholds.find((x) => x.name === CHECKS_THRESHOLD);
+    expect(t).toMatchObject({ limit: 0.999, value: 0.999, ok: true, op: '>=' });
+    r.checks.adomain_not_in_badv = { passes: 997, fails: 3 };
+    const failed = summary(run(1, []), r);
+    expect(failed.thresholds.find((x) => x.name === CHECKS_THRESHOLD)?.ok).toBe(false);
+    expect(failed.passed).toBe(false);
+  });
+
+  it('reports the auction over warm-up and measured phase: win rate and losses by reason code', () => {
+    const warm = run(1, []);
+    warm.lossReasons = { '102': 5 };
+    const measured = run(1, []);
+    measured.lossReasons = { '102': 3, '100': 1 };
+    measured.notices = { win: 12, winDuplicates: 2, loss: 4, lossDuplicates: 0 };
+    const s = summary(warm, measured);
+    expect(s.auction).toMatchObject({
+      type: 'second-price',
+      wins: 20,
+      bids: 1200,
+      win_rate: 0.0167,
+      losses_by_reason: { '102': 8, '100': 1 },
+      win_notices_sent: 12,
+      win_notices_duplicated: 2,
+    });
   });
 });

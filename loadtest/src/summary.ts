@@ -1,6 +1,13 @@
 import { addImpression, ZERO_SPEND, type Region } from '@streambid/contracts';
 import type { Scenario } from './args.js';
 import type { CollectedSpend } from './business.js';
+import {
+  addCheckCounts,
+  CHECK_NAMES,
+  emptyCheckCounts,
+  passRate,
+  type CheckCounts,
+} from './checks.js';
 import type { GcLogs } from './gc-logs.js';
 import type { RegionRun } from './run.js';
 import type { PhaseView, SecondRow, Stall } from './seconds.js';
@@ -32,8 +39,35 @@ export interface Summary {
       send_lag_p99_ms: number;
       /** p99 of each second of the run (ms), to tell warm-up from steady state. */
       p99_ms_by_second: number[];
+      /** Passed checks over all checks made on this region's sampled responses (1: none made). */
+      checks_pass_rate: number;
+      /** This region's checks by name. */
+      checks: ChecksSummary;
+      /** Wins over bids at the simulated exchange. */
+      win_rate: number;
+      /** Lost bids by OpenRTB loss reason code. */
+      losses_by_reason: Record<string, number>;
     }
   >;
+  /** Checks on the responses over every region (measured phase), by name, as k6 shows them. */
+  checks: ChecksSummary;
+  /** Passed checks over all checks made, every region. */
+  checks_pass_rate: number;
+  /** The simulated exchange's auctions and notices, warm-up included. */
+  auction: {
+    type: Scenario['auction'];
+    win_rate: number;
+    wins: number;
+    bids: number;
+    losses_by_reason: Record<string, number>;
+    win_notices_sent: number;
+    loss_notices_sent: number;
+    /** Of those, sent a second time on purpose. */
+    win_notices_duplicated: number;
+    loss_notices_duplicated: number;
+    /** Spend by the exchange's own record of `billed: true` answers (micros). */
+    exchange_billed_micros: number;
+  };
   /** The warm-up phase before the measured one (not subject to the latency thresholds). */
   warmup: {
     duration_s: number;
@@ -118,7 +152,32 @@ export interface Threshold {
   limit: number;
   value: number | null;
   ok: boolean;
+  /** How value meets limit. @default '<=' (absent) */
+  op?: '<=' | '>=';
 }
+
+/** Checks by name: passes, fails and their pass rate. */
+export type ChecksSummary = Record<string, { passes: number; fails: number; pass_rate: number }>;
+
+/** The summary's form of check counts. */
+export function checksSummary(c: CheckCounts): ChecksSummary {
+  const out: ChecksSummary = {};
+  for (const n of CHECK_NAMES) {
+    const { passes, fails } = c[n];
+    out[n] = {
+      passes,
+      fails,
+      pass_rate: passes + fails === 0 ? 1 : round(passes / (passes + fails), 5),
+    };
+  }
+  return out;
+}
+
+/** The checks threshold's limit when the scenario names none. */
+export const CHECKS_PASS_RATE_DEFAULT = 0.999;
+
+/** The name of the checks threshold (every region's pass rate at least the limit). */
+export const CHECKS_THRESHOLD = 'checks_pass_rate (worst region, at least)';
 
 const judged = (t: Omit<Threshold, 'ok'>): Threshold => ({
   ...t,
@@ -159,6 +218,10 @@ export function regionFigures(runs: readonly RegionRun[]): {
       bot_requests: r.botRequests,
       send_lag_p99_ms: res.sendLagMs.p99,
       p99_ms_by_second: (res.timeline ?? []).map((t) => t.p99Ms),
+      checks_pass_rate: round(passRate(r.checks), 5),
+      checks: checksSummary(r.checks),
+      win_rate: r.bids === 0 ? 0 : round(r.wins / r.bids, 4),
+      losses_by_reason: { ...r.lossReasons },
     };
   }
   return { regions, errors, sent };
@@ -181,6 +244,44 @@ export function trafficThresholds(
     },
     { name: 'error_rate', limit: limits.errorRate, value: round(errorRate, 5) },
   ].map(judged);
+}
+
+/** The checks threshold: the worst region's pass rate must be at least `limit`. */
+export function checksThreshold(regions: Summary['regions'], limit: number): Threshold {
+  const rates = Object.values(regions).map((r) => r.checks_pass_rate);
+  const value = rates.length ? Math.min(...rates) : null;
+  return { name: CHECKS_THRESHOLD, limit, value, ok: value !== null && value >= limit, op: '>=' };
+}
+
+/** The exchange's auctions and notices over the runs given. */
+function auctionSummary(type: Scenario['auction'], runs: readonly RegionRun[]): Summary['auction'] {
+  const losses: Record<string, number> = {};
+  let wins = 0;
+  let bids = 0;
+  let billed = 0;
+  const n = { win: 0, winDuplicates: 0, loss: 0, lossDuplicates: 0 };
+  for (const r of runs) {
+    wins += r.wins;
+    bids += r.bids;
+    billed += r.billedMicros;
+    for (const [k, v] of Object.entries(r.lossReasons)) losses[k] = (losses[k] ?? 0) + v;
+    n.win += r.notices.win;
+    n.winDuplicates += r.notices.winDuplicates;
+    n.loss += r.notices.loss;
+    n.lossDuplicates += r.notices.lossDuplicates;
+  }
+  return {
+    type,
+    win_rate: bids === 0 ? 0 : round(wins / bids, 4),
+    wins,
+    bids,
+    losses_by_reason: losses,
+    win_notices_sent: n.win,
+    loss_notices_sent: n.loss,
+    win_notices_duplicated: n.winDuplicates,
+    loss_notices_duplicated: n.lossDuplicates,
+    exchange_billed_micros: billed,
+  };
 }
 
 function spendByHome(campaigns: Summary['campaigns']): Record<string, number> {
@@ -250,11 +351,17 @@ export function summarise(input: {
       { name: 'test_traffic_billed', limit: 0, value: money.test_traffic_billed },
       { name: 'bids_on_known_bots', limit: 0, value: knownBotBids },
     ].map(judged),
+    checksThreshold(regions, scenario.thresholds.checksPassRate ?? CHECKS_PASS_RATE_DEFAULT),
   ];
+  const allChecks = emptyCheckCounts();
+  for (const r of input.runs) addCheckCounts(allChecks, r.checks);
   return {
     run_id: input.runId,
     scenario,
     regions,
+    checks: checksSummary(allChecks),
+    checks_pass_rate: round(passRate(allChecks), 5),
+    auction: auctionSummary(scenario.auction, [...input.warmup, ...input.runs]),
     warmup: {
       duration_s: input.settle
         ? input.settle.rounds.reduce((a, r) => a + r.s, 0)

@@ -86,16 +86,34 @@ export function renderReport(
       ]),
     )
     .join('');
+  const checkRows = Object.entries(summary.checks)
+    .map(([name, c]) =>
+      row([
+        name,
+        c.passes,
+        c.fails,
+        c.pass_rate,
+        ...regions.map((r) => summary.regions[r]?.checks[name]?.pass_rate ?? null),
+      ]),
+    )
+    .join('');
+  const regionChecksHead = regions.map((r) => `<th>${esc(r)} pass rate</th>`).join('');
+  const a = summary.auction;
+  const lossText = Object.entries(a.losses_by_reason)
+    .map(([code, n]) => `${code}: ${String(n)}`)
+    .join(', ');
   const thresholdRows = summary.thresholds
     .map((t) => row([t.name, t.limit, t.value, t.ok ? 'pass' : 'FAIL']))
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>streambid load test ${esc(summary.run_id)}</title>
 <style>body{font-family:sans-serif;margin:24px;max-width:1400px}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}figure{display:inline-block;margin:8px}figcaption{font-weight:bold;font-size:13px}.note{color:#a40}</style></head><body>
 <h1>streambid multi-region load test — run ${esc(summary.run_id)}</h1>
-<p>${esc(String(summary.scenario.rate))} req/s per region for ${esc(String(summary.scenario.durationS))} s, open model (latency from intended send time), bot share ${esc(String(summary.scenario.botShare))}, simulated win rate ${esc(String(summary.scenario.winRate))}.</p>
+<p>${esc(String(summary.scenario.rate))} req/s per region for ${esc(String(summary.scenario.durationS))} s, open model (latency from intended send time), bot share ${esc(String(summary.scenario.botShare))}; simulated exchange: ${esc(a.type)} auction${a.type === 'random' ? ` at win rate ${esc(String(summary.scenario.winRate))}` : ` against competing bids (log-normal CPM, median ${esc(String(summary.scenario.competingBid.median))}, sigma ${esc(String(summary.scenario.competingBid.sigma))})`}, our win rate ${esc(String(a.win_rate))} (${esc(String(a.wins))} of ${esc(String(a.bids))} bids; losses by reason code: ${esc(lossText || 'none')}).</p>
 <p class="note">Inter-region delay: ${esc(String(summary.replication_delay_injected_ms))} ms injected — ${esc(summary.replication_delay_note)}. Generator, brokers and apps share one 2-core machine.</p>
 <h2>Thresholds: ${summary.passed ? 'all passed' : 'FAILED'}</h2>
 <table><tr><th>threshold</th><th>limit</th><th>value</th><th>result</th></tr>${thresholdRows}</table>
+<h2>Checks on responses: pass rate ${esc(String(summary.checks_pass_rate))}</h2>
+<table><tr><th>check</th><th>passes</th><th>fails</th><th>pass rate</th>${regionChecksHead}</tr>${checkRows}</table>
 <h2>Per region</h2>
 <table><tr><th>region</th><th>rps</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>bid rate</th><th>errors</th><th>wins</th><th>clicks</th><th>bot requests</th></tr>${regionRows}</table>
 <h2>Business results</h2>

@@ -10,6 +10,7 @@ export type {
   OpenModelOptions,
   OpenModelResult,
   RequestSpec,
+  SecondProgress,
   TimelinePoint,
 } from './open-model.js';
 export {

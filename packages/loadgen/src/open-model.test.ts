@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOpenModel } from './open-model.js';
+import { runOpenModel, type SecondProgress } from './open-model.js';
 
 describe('runOpenModel against a local HTTP server', () => {
   let server: Server;
@@ -38,6 +38,28 @@ describe('runOpenModel against a local HTTP server', () => {
     expect(r.tagCounts).toEqual({ eu: 100, us: 100 });
     expect(r.timeline?.[0]?.sent).toBe(200);
     expect(r.latencyMs.p50).toBeGreaterThan(0);
+  });
+
+  it("reports each second once while sending, with that second's counts and the totals", async () => {
+    const seconds: SecondProgress[] = [];
+    const r = await runOpenModel({
+      url,
+      rate: 100,
+      durationS: 2,
+      connections: 4,
+      makeRequest: () => ({ path: '/' }),
+      onSecond: (p) => seconds.push(p),
+    });
+    expect(seconds.map((p) => p.elapsedS)).toEqual([1, 2]);
+    // A request due on the boundary goes out in the tick that closes the second before it.
+    expect(seconds[0]?.sent).toBeGreaterThanOrEqual(99);
+    expect(seconds[0]?.sent).toBeLessThanOrEqual(102);
+    expect((seconds[0]?.sent ?? 0) + (seconds[1]?.sent ?? 0)).toBe(200);
+    expect(seconds.reduce((a, p) => a + p.completed, 0)).toBeLessThanOrEqual(r.completed);
+    expect(seconds[0]?.completed).toBeGreaterThan(90);
+    expect(seconds[0]?.p99Ms).toBeGreaterThan(0);
+    expect(seconds[1]?.total.sent).toBe(200);
+    expect(seconds.every((p) => p.errors === 0)).toBe(true);
   });
 
   it('charges a stalled server for the time requests waited, not only for the requests it answered', async () => {

@@ -35,6 +35,27 @@ export interface OpenModelOptions {
   timeoutMs?: number;
   /** Requests outstanding beyond this are not sent and count as `skipped` (client overload). @default 100000 */
   maxInFlight?: number;
+  /**
+   * Called once per second of wall time while requests are being sent (not while the last ones
+   * drain), with what completed in that second: for live progress lines. @default none
+   */
+  onSecond?: (p: SecondProgress) => void;
+}
+
+/** What one second of wall time saw (responses counted when they arrived), and the totals so far. */
+export interface SecondProgress {
+  /** Seconds elapsed since the start (1 for the first second). */
+  elapsedS: number;
+  /** Requests sent in this second. */
+  sent: number;
+  /** Responses received in this second. */
+  completed: number;
+  /** Transport errors and timeouts in this second. */
+  errors: number;
+  /** p99 (ms, from intended send time) of the responses received in this second; 0 when none. */
+  p99Ms: number;
+  /** Totals since the start. */
+  total: { sent: number; completed: number; errors: number };
 }
 
 export interface LatencySummary {
@@ -125,6 +146,26 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
   let finishAll: () => void = () => undefined;
   const allDone = new Promise<void>((r) => (finishAll = r));
   let scheduled = 0;
+  // The last second's figures for `onSecond`, by arrival time: one more histogram record per
+  // response, and only when asked for.
+  const live = o.onSecond ? { h: newHist(), sent: 0, completed: 0, errors: 0, reported: 0 } : null;
+  const reportSecond = (now: number): void => {
+    if (!live || !o.onSecond) return;
+    // The slack keeps `start + n s` itself (not exactly representable) in second n.
+    const elapsed = Math.floor((now - start) / 1000 + 1e-6);
+    if (elapsed <= live.reported) return;
+    live.reported = elapsed;
+    o.onSecond({
+      elapsedS: elapsed,
+      sent: live.sent,
+      completed: live.completed,
+      errors: live.errors,
+      p99Ms: summary(live.h).p99,
+      total: { sent, completed, errors },
+    });
+    live.h.reset();
+    live.sent = live.completed = live.errors = 0;
+  };
 
   const bucket = (sec: number) => {
     let b = perSecond[sec];
@@ -150,6 +191,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
     const pool = pools[i % pools.length] as RawHttpPool;
     inFlight++;
     sent++;
+    if (live) live.sent++;
     if (o.timeline) bucket(sec).sent++;
     pool.request(
       spec.method ?? (spec.body === undefined ? 'GET' : 'POST'),
@@ -160,11 +202,16 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
       (err, res) => {
         if (err || !res) {
           errors++;
+          if (live) live.errors++;
           if (o.timeline) bucket(sec).errors++;
         } else {
           const us = Math.max(1, Math.round(latencyFrom(intended, performance.now()) * 1000));
           all.recordValue(us);
           completed++;
+          if (live) {
+            live.completed++;
+            live.h.recordValue(us);
+          }
           const k = String(res.status);
           statusCounts[k] = (statusCounts[k] ?? 0) + 1;
           if (o.timeline) {
@@ -184,11 +231,18 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
       const now = performance.now();
       const due = dueCount(now - start, o.rate, total);
       while (scheduled < due) fire(scheduled++, now);
+      reportSecond(now);
       if (scheduled < total) setTimeout(tick, 1);
       else resolve();
     };
     tick();
   });
+  if (live) {
+    // The last second ends a few ms after the last send: report it too, so a run shows N of N.
+    const end = start + Math.ceil(o.durationS) * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, end - performance.now())));
+    reportSecond(Math.max(performance.now(), end));
+  }
   if (inFlight > 0) await allDone;
   const wall = (performance.now() - start) / 1000;
   for (const p of pools) p.close();
