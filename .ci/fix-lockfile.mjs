@@ -1,5 +1,5 @@
 // The npm registry reachable from the build machines serves only linux-x64 builds of packages
-// with per-platform optional dependencies (rollup). `npm install` then writes a lockfile without
+// with per-platform optional dependencies (rollup, chdb). `npm install` then writes a lockfile without
 // the other platforms' entries, and `npm ci` refuses it. This adds those entries as optional,
 // platform-tagged packages so `npm ci` skips them on every platform they do not match.
 // Usage: node .ci/fix-lockfile.mjs  (after any `npm install` that changed the lockfile)
@@ -13,7 +13,9 @@ for (const [loc, meta] of Object.entries(pkgs)) {
   for (const [name, version] of Object.entries(meta.optionalDependencies ?? {})) {
     const key = `node_modules/${name}`;
     if (pkgs[key] || pkgs[`${loc}/${key}`]) continue;
-    const m = /^@rollup\/rollup-([a-z0-9]+)-([a-z0-9]+)/.exec(name);
+    const m =
+      /^@rollup\/rollup-([a-z0-9]+)-([a-z0-9]+)/.exec(name) ??
+      /^@chdb\/lib-([a-z0-9]+)-([a-z0-9]+)(-gnu)?$/.exec(name);
     if (!m) continue;
     const cpuMap = {
       x64: 'x64',
@@ -27,7 +29,16 @@ for (const [loc, meta] of Object.entries(pkgs)) {
     };
     const os = m[1] === 'win32' ? 'win32' : m[1];
     const cpu = cpuMap[m[2]] ?? m[2];
-    pkgs[key] = { version, cpu: [cpu], dev: true, license: 'MIT', optional: true, os: [os] };
+    const license = name.startsWith('@chdb/') ? 'Apache-2.0' : 'MIT';
+    pkgs[key] = {
+      version,
+      cpu: [cpu],
+      dev: true,
+      ...(m[3] === '-gnu' ? { libc: ['glibc'] } : {}),
+      license,
+      optional: true,
+      os: [os],
+    };
     added++;
   }
 }
