@@ -135,8 +135,8 @@ export interface LoadtestArgs {
    */
   portOffset?: number;
   /**
-   * Save a screenshot of the live dashboard (`dashboard.png` in the run's folder) as traffic
-   * ends, through Debian's Chromium (`--screenshot`). @default false
+   * Save a screenshot of the live dashboard (`dashboard.png` in the run's folder) during the
+   * warm-up, through Debian's Chromium (`--screenshot`). @default false
    */
   screenshot?: boolean;
 }
@@ -167,7 +167,7 @@ export const LOADTEST_FLAGS = {
   'gc-logs': { description: 'start the Node apps with --trace-gc (lines go into their logs)' },
   screenshot: {
     description:
-      "save a screenshot of the live dashboard into the run's folder as traffic ends (needs /usr/bin/chromium: apt-get install chromium)",
+      "save a screenshot of the live dashboard into the run's folder during the warm-up (needs /usr/bin/chromium: apt-get install chromium)",
   },
   'port-offset': {
     value: 'N',

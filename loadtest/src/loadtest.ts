@@ -263,6 +263,19 @@ export async function runLoadtest(
     // the phases grew the generator's heap by ~60 MB right before the clock started, and the
     // mark-compact that followed stalled the generator in the measured phase's first seconds.
     const measured = prepare(scenario, 'traffic');
+    const outDir = join(args.outDir, stack.runId);
+    mkdirSync(outDir, { recursive: true });
+    // The dashboard's screenshot is taken during the warm-up, every region live: Chromium costs
+    // the generator's host a few hundred ms of CPU, which the measured phase must not pay (a
+    // settled warm-up runs on until the stack is steady again).
+    const dashboard = dashboardOf(stack);
+    const shot = join(outDir, 'dashboard.png');
+    const screenshot =
+      args.screenshot === true && dashboard
+        ? sleep(Math.min(4, scenario.warmupS / 2) * 1000).then(() =>
+            screenshotDashboard(dashboard.url, shot),
+          )
+        : null;
     // A fixed warm-up shows a line a second; one until settled says each fifth 2 s round instead.
     const warm = await warmUp(
       scenario.warmupUntilSettled ? prepare : (sc) => prepare(sc, 'warm-up'),
@@ -270,28 +283,17 @@ export async function runLoadtest(
       say,
     );
     const warmup = warm.runs;
-    say(
-      `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,
-    );
-    const outDir = join(args.outDir, stack.runId);
-    mkdirSync(outDir, { recursive: true });
-    // The dashboard's screenshot is taken in the last seconds of traffic, every region live.
-    const dashboard = dashboardOf(stack);
-    const shot = join(outDir, 'dashboard.png');
-    const screenshot =
-      args.screenshot === true && dashboard
-        ? sleep(Math.max(0, scenario.durationS - 4) * 1000).then(() =>
-            screenshotDashboard(dashboard.url, shot),
-          )
-        : null;
-    const sampled = await sampledDrive(stackSampler(stack), measured, scenario.durationS);
-    const { runs, view } = sampled;
     if (screenshot) {
       const missing = await screenshot;
       say(
         missing === null ? `dashboard screenshot: ${shot}` : `no dashboard screenshot: ${missing}`,
       );
     }
+    say(
+      `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,
+    );
+    const sampled = await sampledDrive(stackSampler(stack), measured, scenario.durationS);
+    const { runs, view } = sampled;
     say('traffic done; settling spend and replication ...');
     await sleep(3000 + scenario.replicationDelayMs * 2);
     const spend = await collectSpend(stack.brokers, stack.topics);
