@@ -8,7 +8,7 @@ import {
   argsOrExit,
   createClickHouse,
   envRows,
-  exitCodeOf,
+  exitWith,
   parseFlags,
   type CommandSpec,
 } from '@streambid/adapters';
@@ -70,11 +70,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const code = exitCodeOf(err);
-    process.stderr.write(`fraud-report: ${code === 2 ? (err as Error).message : String(err)}\n`);
-    process.exit(code);
-  },
-);
+exitWith('fraud-report', main(process.argv.slice(2)));

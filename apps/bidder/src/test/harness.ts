@@ -190,6 +190,42 @@ export async function get(
   };
 }
 
+/** A desktop Chrome user agent: a browser to the pre-bid checks. */
+export const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+
+type Device = NonNullable<BidRequest['device']>;
+/** A browser on 203.0.113.7 (TEST-NET-3, in no built-in data-centre range). */
+export const BROWSER: Device = {
+  ua: CHROME,
+  ip: '203.0.113.7',
+  devicetype: 2,
+  geo: { country: 'DEU' },
+};
+
+/** The exchange that takes an OpenRTB no-bid body (spawn with `nbr-x:burl:nbr`): `nbr` says why. */
+export const NBR_EXCHANGE = 'nbr-x';
+
+/** An answer of the no-bid-body exchange. */
+export interface NbrReply {
+  status: number;
+  json: (BidResponse & { nbr?: number }) | undefined;
+}
+
+/** A bid request to {@link NBR_EXCHANGE}'s endpoint. */
+export async function bidNbr(port: number, req: BidRequest): Promise<NbrReply> {
+  const r = await fetch(`http://127.0.0.1:${String(port)}/openrtb2/bid/${NBR_EXCHANGE}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(req),
+  });
+  const text = await r.text();
+  return {
+    status: r.status,
+    json: r.status === 200 ? (JSON.parse(text) as NbrReply['json']) : undefined,
+  };
+}
+
 /** A banner request on its own site domain so each test matches only its own campaigns. */
 export function bannerRequest(domain: string, over: Partial<BidRequest> = {}): BidRequest {
   return {

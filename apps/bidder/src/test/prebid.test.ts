@@ -4,43 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublisher, ensureTopics, waitFor, type Publisher } from '@streambid/adapters';
-import type { BidRequest, BidResponse, BlocklistEntry } from '@streambid/contracts';
+import type { BidRequest, BlocklistEntry } from '@streambid/contracts';
 import { testKafka, testTopics, uniq } from '@streambid/testkit/services';
 import {
   bannerRequest,
   campaignFor,
+  BROWSER,
+  bidNbr,
   firstBid,
+  NBR_EXCHANGE,
   publishCampaign,
   spawnHealthyBidder,
   type SpawnedBidder,
 } from './harness.js';
-
-const CHROME =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
-
-type Device = NonNullable<BidRequest['device']>;
-const BROWSER: Device = { ua: CHROME, ip: '203.0.113.7', devicetype: 2, geo: { country: 'DEU' } };
-
-/** The exchange that takes an OpenRTB no-bid body: its `nbr` names the reason. */
-const NBR_EXCHANGE = 'nbr-x';
-
-interface Reply {
-  status: number;
-  json: (BidResponse & { nbr?: number }) | undefined;
-}
-
-async function bid(port: number, req: BidRequest): Promise<Reply> {
-  const r = await fetch(`http://127.0.0.1:${String(port)}/openrtb2/bid/${NBR_EXCHANGE}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(req),
-  });
-  const text = await r.text();
-  return {
-    status: r.status,
-    json: r.status === 200 ? (JSON.parse(text) as Reply['json']) : undefined,
-  };
-}
 
 /** `bidder_prebid_ivt_total` summed over the workers, by reason. */
 async function ivtCounts(port: number): Promise<Record<string, number>> {
@@ -75,11 +51,11 @@ describe('pre-bid filtering in `npm run bidder` (two workers, child process)', (
   const sent: Record<string, number> = {};
 
   /** A request on the test's site from a browser, with `device` and the rest overridden. */
-  const request = (over: Partial<BidRequest> = {}, device: Device = {}) =>
+  const request = (over: Partial<BidRequest> = {}, device: Partial<typeof BROWSER> = {}) =>
     bannerRequest(domain, { device: { ...BROWSER, ...device }, ...over });
 
   async function expectNoBid(reason: string, nbr: number, req: BidRequest): Promise<void> {
-    const r = await bid(port, req);
+    const r = await bidNbr(port, req);
     expect(r.status, reason).toBe(200);
     expect(r.json?.seatbid, reason).toEqual([]);
     expect(r.json?.nbr, reason).toBe(nbr);
@@ -129,7 +105,7 @@ describe('pre-bid filtering in `npm run bidder` (two workers, child process)', (
   });
 
   it('bids on a browser from a residential address with no flag', async () => {
-    const r = await bid(port, request());
+    const r = await bidNbr(port, request());
     const b = r.json?.seatbid?.[0]?.bid[0];
     expect(b?.price).toBe(2);
     expect(b?.ext?.['ivt']).toBeUndefined();
@@ -160,7 +136,7 @@ describe('pre-bid filtering in `npm run bidder` (two workers, child process)', (
   });
 
   it('bids low and marked on a non-browser agent on web inventory, as configured', async () => {
-    const r = await bid(port, request({}, { ua: 'Roku/DVP-12.5 (12.5.0.4178)' }));
+    const r = await bidNbr(port, request({}, { ua: 'Roku/DVP-12.5 (12.5.0.4178)' }));
     const b = r.json?.seatbid?.[0]?.bid[0];
     // 0.1 × the 2.00 bid is under the 0.50 floor: the floor.
     expect(b?.price).toBe(0.5);
@@ -197,11 +173,11 @@ describe('pre-bid filtering in `npm run bidder` (two workers, child process)', (
         device: BROWSER,
         source: { schain: { complete: 1, ver: '1.0', nodes } },
       });
-    const direct = await bid(port, chain([{ asi: 'ssp.example', sid: 'pub-1', hp: 1 }]));
+    const direct = await bidNbr(port, chain([{ asi: 'ssp.example', sid: 'pub-1', hp: 1 }]));
     expect(direct.json?.seatbid?.[0]?.bid[0]?.price).toBe(2);
-    const resold = await bid(port, chain([{ asi: 'ssp.example', sid: 'reseller-1', hp: 1 }]));
+    const resold = await bidNbr(port, chain([{ asi: 'ssp.example', sid: 'reseller-1', hp: 1 }]));
     expect(resold.json?.seatbid).toEqual([]);
-    const twoHops = await bid(
+    const twoHops = await bidNbr(
       port,
       chain([
         { asi: 'ssp.example', sid: 'pub-1', hp: 1 },
@@ -209,7 +185,7 @@ describe('pre-bid filtering in `npm run bidder` (two workers, child process)', (
       ]),
     );
     expect(twoHops.json?.seatbid).toEqual([]);
-    const none = await bid(port, bannerRequest(directDomain, { device: BROWSER }));
+    const none = await bidNbr(port, bannerRequest(directDomain, { device: BROWSER }));
     expect(none.json?.seatbid).toEqual([]);
   });
 

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublisher, ensureTopics, waitFor, type Publisher } from '@streambid/adapters';
 import type {
   BidRequest,
-  BidResponse,
   BotRules,
   DatacentreRanges,
   DeadLetter,
@@ -13,38 +12,18 @@ import { testKafka, testTopics, uniq } from '@streambid/testkit/services';
 import {
   bannerRequest,
   campaignFor,
+  BROWSER,
+  type NbrReply,
+  CHROME,
+  bidNbr,
   firstBid,
+  NBR_EXCHANGE,
   publishCampaign,
   spawnHealthyBidder,
   watchValues,
   type SpawnedBidder,
 } from './harness.js';
 import type { StreamConsumer } from '@streambid/adapters';
-
-const CHROME =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
-type Device = NonNullable<BidRequest['device']>;
-/** 203.0.113.0/24 (TEST-NET-3) is in no built-in data-centre range. */
-const BROWSER: Device = { ua: CHROME, ip: '203.0.113.7', devicetype: 2, geo: { country: 'DEU' } };
-const NBR_EXCHANGE = 'nbr-x';
-
-interface Reply {
-  status: number;
-  json: (BidResponse & { nbr?: number }) | undefined;
-}
-
-async function bid(port: number, req: BidRequest): Promise<Reply> {
-  const r = await fetch(`http://127.0.0.1:${String(port)}/openrtb2/bid/${NBR_EXCHANGE}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(req),
-  });
-  const text = await r.text();
-  return {
-    status: r.status,
-    json: r.status === 200 ? (JSON.parse(text) as Reply['json']) : undefined,
-  };
-}
 
 /** `bidder_reference_version{list}` of each worker: worker → version. */
 async function versions(port: number, list: string): Promise<Record<string, number>> {
@@ -76,21 +55,21 @@ describe('reference data from its topics in `npm run bidder` (two workers, child
   let deadLetters: StreamConsumer;
   const dead: DeadLetter[] = [];
 
-  const request = (over: Partial<BidRequest> = {}, device: Device = {}) =>
+  const request = (over: Partial<BidRequest> = {}, device: Partial<typeof BROWSER> = {}) =>
     bannerRequest(domain, { device: { ...BROWSER, ...device }, ...over });
 
   /** `n` requests in a row (spread over both workers) all answered the same way. */
   async function every(
     n: number,
     req: () => BidRequest,
-    ok: (r: Reply) => boolean,
+    ok: (r: NbrReply) => boolean,
   ): Promise<boolean> {
-    for (let i = 0; i < n; i++) if (!ok(await bid(port, req()))) return false;
+    for (let i = 0; i < n; i++) if (!ok(await bidNbr(port, req()))) return false;
     return true;
   }
-  const refused = (nbr: number) => (r: Reply) =>
+  const refused = (nbr: number) => (r: NbrReply) =>
     r.json?.seatbid?.length === 0 && r.json.nbr === nbr;
-  const bidOn = (r: Reply) => (r.json?.seatbid?.[0]?.bid.length ?? 0) > 0;
+  const bidOn = (r: NbrReply) => (r.json?.seatbid?.[0]?.bid.length ?? 0) > 0;
 
   beforeAll(async () => {
     const kafka = testKafka('eu');
@@ -141,7 +120,7 @@ describe('reference data from its topics in `npm run bidder` (two workers, child
     expect(await every(8, () => request(), refused(5))).toBe(true);
     const v6 = request({}, { ipv6: '2001:db8:ab::9' });
     delete v6.device?.ip;
-    expect(refused(5)(await bid(port, v6))).toBe(true);
+    expect(refused(5)(await bidNbr(port, v6))).toBe(true);
     // The built-in AWS range is not in version 1: that address is bid on now.
     expect(await every(4, () => request({}, { ip: '3.80.1.2' }), bidOn)).toBe(true);
   });
@@ -171,7 +150,7 @@ describe('reference data from its topics in `npm run bidder` (two workers, child
     await pub.publish(topics.referenceDatacentre, [v2]);
     // Before its time, version 1 holds (checked while at least a second is left).
     while (Date.now() < at - 1000) {
-      expect(refused(5)(await bid(port, request()))).toBe(true);
+      expect(refused(5)(await bidNbr(port, request()))).toBe(true);
       expect(Object.values(await versions(port, 'datacentre'))).toEqual([1, 1]);
     }
     await waitFor(
@@ -192,7 +171,7 @@ describe('reference data from its topics in `npm run bidder` (two workers, child
     const agent = `${CHROME} ${token}/3`;
     expect(await every(4, () => request({}, { ua: agent }), bidOn)).toBe(true);
     const scraper = `${CHROME} scrapy`;
-    expect(refused(3)(await bid(port, request({}, { ua: scraper })))).toBe(true);
+    expect(refused(3)(await bidNbr(port, request({}, { ua: scraper })))).toBe(true);
     const rules: BotRules = { ...head(1, Date.now() - 1000), patterns: [token.toLowerCase()] };
     await pub.publish(topics.referenceBots, [rules]);
     await waitFor(() => every(6, () => request({}, { ua: agent }), refused(3)), {
@@ -200,7 +179,7 @@ describe('reference data from its topics in `npm run bidder` (two workers, child
       what: 'the new bot rule refusing the agent',
     });
     // isbot still applies; the project's built-in rules (`scrapy`) were replaced.
-    expect(refused(3)(await bid(port, request({}, { ua: 'Googlebot/2.1' })))).toBe(true);
+    expect(refused(3)(await bidNbr(port, request({}, { ua: 'Googlebot/2.1' })))).toBe(true);
     expect(await every(4, () => request({}, { ua: scraper }), bidOn)).toBe(true);
   });
 

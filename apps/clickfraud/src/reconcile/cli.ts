@@ -8,7 +8,7 @@ import {
   createClickHouse,
   createLogger,
   defaultBrokers,
-  exitCodeOf,
+  exitWith,
 } from '@streambid/adapters';
 import { DEFAULT_PORTS, type Region } from '@streambid/contracts';
 import { UsageError } from '../cli/args.js';
@@ -118,13 +118,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const code = exitCodeOf(err);
-    process.stderr.write(
-      `reconcile: ${code === 2 ? (err as Error).message : String((err as Error).stack ?? err)}\n`,
-    );
-    process.exit(code);
-  },
-);
+exitWith('reconcile', main(process.argv.slice(2)));

@@ -12,7 +12,7 @@ import {
   createLogger,
   defaultBrokers,
   envRows,
-  exitCodeOf,
+  exitWith,
   type Logger,
 } from '@streambid/adapters';
 import { DEFAULT_PORTS, type Region } from '@streambid/contracts';
@@ -110,13 +110,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const code = exitCodeOf(err);
-    process.stderr.write(
-      `report: ${code === 2 ? (err as Error).message : String((err as Error).stack ?? err)}\n`,
-    );
-    process.exit(code);
-  },
-);
+exitWith('report', main(process.argv.slice(2)));

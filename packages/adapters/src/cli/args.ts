@@ -35,6 +35,28 @@ export function exitCodeOf(err: unknown): number {
   return err instanceof UsageError || err instanceof ConfigError ? EXIT.usage : EXIT.fatal;
 }
 
+/**
+ * Ends a command's process with `main`'s exit status, or with the one its error calls for: a usage
+ * or configuration error prints its message (it names the flag or variable), anything else its
+ * stack, after `name: `.
+ */
+export function exitWith(name: string, main: Promise<number>): void {
+  main.then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const code = exitCodeOf(err);
+      const text =
+        err instanceof Error
+          ? code === EXIT.usage
+            ? err.message
+            : (err.stack ?? err.message)
+          : String(err);
+      process.stderr.write(`${name}: ${text}\n`);
+      process.exit(code);
+    },
+  );
+}
+
 /** One flag: how it is read and what `--help` says about it. */
 export interface FlagSpec {
   /** Placeholder of the value in `--help` (`<ISO>`, `N`). Without one the flag is a switch. */
