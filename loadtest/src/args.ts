@@ -2,6 +2,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseFlags, UsageError, type FlagTable } from '@streambid/adapters';
 import { parseRegionList, type Region } from '@streambid/contracts';
+import {
+  namedScenarioSchema,
+  phaseSeconds,
+  requestsOf,
+  plansFor,
+  scenarioNameSchema,
+} from './scenarios.js';
+import { parseThreshold, type ThresholdExpr } from './threshold-expr.js';
 
 /** A competing-bid distribution: log-normal CPM. */
 const competingBidSchema = z
@@ -13,8 +21,39 @@ const competingBidSchema = z
   })
   .strict();
 
+/** The built-in thresholds' limits (the scenario file's old `thresholds` object). */
+const legacyThresholdsSchema = z
+  .object({
+    /** p99 latency per region must stay at or below this. */
+    p99Ms: z.number().positive().default(50),
+    /** Transport errors + 5xx over all requests. */
+    errorRate: z.number().min(0).max(1).default(0.01),
+    overspendPct: z.number().min(0).default(1),
+    /**
+     * Every region's share of passed checks must be at least this (optional in the type so
+     * callers that judge traffic only need not name it). @default 0.999
+     */
+    checksPassRate: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+const LEGACY_THRESHOLD_DEFAULTS = {
+  p99Ms: 50,
+  errorRate: 0.01,
+  overspendPct: 1,
+  checksPassRate: 0.999,
+};
+
+/** One threshold expression, parsed (a bad one is an issue naming what is wrong with it). */
+const thresholdExprSchema = z.string().transform((text, ctx): ThresholdExpr => {
+  const r = parseThreshold(text);
+  if (r.ok) return r.expr;
+  ctx.addIssue({ code: 'custom', message: `bad threshold ${JSON.stringify(text)}: ${r.error}` });
+  return z.NEVER;
+});
+
 /** A load-test scenario: what a k6 user would put in options + scenarios. File form is JSON. */
-export const scenarioSchema = z.object({
+const scenarioFields = z.object({
   /** Arrival rate per region (requests/s). */
   rate: z.number().positive().max(100_000).default(1000),
   durationS: z.number().positive().max(3600).default(30),
@@ -78,21 +117,45 @@ export const scenarioSchema = z.object({
   budgetPerCampaign: z.number().positive().default(5),
   /** Replication delay injected on the MirrorMaker 2 path (ms). */
   replicationDelayMs: z.number().int().min(0).max(10_000).default(0),
+  /**
+   * The old object form (limits of the built-in thresholds), or a list of threshold expressions
+   * (threshold-expr.ts) judged besides the built-in ones at their default limits.
+   */
   thresholds: z
-    .object({
-      /** p99 latency per region must stay at or below this. */
-      p99Ms: z.number().positive().default(50),
-      /** Transport errors + 5xx over all requests. */
-      errorRate: z.number().min(0).max(1).default(0.01),
-      overspendPct: z.number().min(0).default(1),
-      /**
-       * Every region's share of passed checks must be at least this (optional in the type so
-       * callers that judge traffic only need not name it). @default 0.999
-       */
-      checksPassRate: z.number().min(0).max(1).optional(),
-    })
-    .default({ p99Ms: 50, errorRate: 0.01, overspendPct: 1, checksPassRate: 0.999 }),
+    .union([z.array(thresholdExprSchema).max(100), legacyThresholdsSchema])
+    .default(LEGACY_THRESHOLD_DEFAULTS),
+  /**
+   * Named scenarios (scenarios.ts), run at once, each with its own mix and executor. Without
+   * them the run is one scenario named `default` at `rate` for `durationS`; with them `rate` and
+   * `durationS` follow from the scenarios (busiest region's mean rate, last scenario's end).
+   */
+  scenarios: z.record(scenarioNameSchema, namedScenarioSchema).default({}),
   seed: z.number().int().default(42),
+});
+
+/**
+ * The scenario, normalised: `thresholds` always the limits object, the file's expressions in
+ * `thresholdExprs`, and with named scenarios `rate`/`durationS` derived from them.
+ */
+export const scenarioSchema = scenarioFields.transform((s) => {
+  const exprs = Array.isArray(s.thresholds) ? s.thresholds : [];
+  const thresholds = Array.isArray(s.thresholds) ? LEGACY_THRESHOLD_DEFAULTS : s.thresholds;
+  const named = Object.keys(s.scenarios).length > 0;
+  const busiest = named
+    ? Math.max(
+        ...(['eu', 'us', 'ap'] as const).map((r) =>
+          plansFor(s, r).reduce((a, p) => a + requestsOf(p.profile), 0),
+        ),
+      )
+    : 0;
+  const durationS = named ? phaseSeconds(s.scenarios) : s.durationS;
+  return {
+    ...s,
+    thresholds,
+    thresholdExprs: exprs,
+    durationS,
+    rate: named ? Math.max(1, Math.round(busiest / Math.max(1, durationS))) : s.rate,
+  };
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
 
@@ -155,7 +218,11 @@ export const LOADTEST_FLAGS = {
       'seconds at the same rate before the measured phase, left out of the latency thresholds',
     default: '10',
   },
-  scenario: { value: '<file.json>', description: 'a scenario file (scenarioSchema)' },
+  scenario: {
+    value: '<file.json>',
+    description:
+      'a scenario file (scenarioSchema): named scenarios with stages and tags, threshold expressions (examples in loadtest/scenarios/)',
+  },
   out: { value: '<dir>', description: 'where reports go', default: 'loadtest/reports' },
   keep: { description: 'leave the stack running at the end' },
   'bot-share': { value: 'x', description: 'share of traffic from labelled bots', default: '0.1' },
@@ -228,7 +295,12 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
   const file = flags.get('--scenario');
   if (file !== undefined) {
     try {
-      fileScenario = JSON.parse(readFileSync(file, 'utf8'));
+      // A `__proto__` key would be dropped by the schema's records (it names the prototype),
+      // so a scenario named that would silently vanish: refuse it.
+      fileScenario = JSON.parse(readFileSync(file, 'utf8'), (key, value: unknown) => {
+        if (key === '__proto__') throw new Error('a key named __proto__ is not allowed');
+        return value;
+      });
     } catch (err) {
       throw new UsageError(`--scenario: cannot read ${file}: ${(err as Error).message}`);
     }
@@ -252,10 +324,33 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
   if (botShare !== undefined) overrides['botShare'] = botShare;
   if (delay !== undefined) overrides['replicationDelayMs'] = delay;
   if (warmup !== undefined) overrides['warmupS'] = warmup;
+  const named =
+    typeof fileScenario === 'object' &&
+    fileScenario !== null &&
+    'scenarios' in fileScenario &&
+    typeof fileScenario.scenarios === 'object' &&
+    fileScenario.scenarios !== null &&
+    Object.keys(fileScenario.scenarios).length > 0;
+  if (named) {
+    for (const [flag, field] of [
+      ['--rate', 'rate'],
+      ['--duration', 'durationS'],
+    ] as const) {
+      if (flags.has(flag))
+        throw new UsageError(`${flag}: not with a scenario file's scenarios (their stages set it)`);
+      if (field in (fileScenario as object))
+        throw new UsageError(
+          `--scenario (${field}): not with named scenarios (their stages set it)`,
+        );
+    }
+    if (flags.has('--find-max'))
+      throw new UsageError('--find-max: steps one rate, not a scenario file with scenarios');
+  }
   const parsed = scenarioSchema.safeParse({ ...(fileScenario as object), ...overrides });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') ?? '';
+    const first = parsed.error.issues[0];
+    const issue = first ? deepestIssue(first) : undefined;
+    const field = issue?.path.map(String).join('.') ?? '';
     const flag =
       {
         rate: '--rate',
@@ -266,6 +361,7 @@ export function parseArgs(argv: readonly string[]): LoadtestArgs {
       }[field] ?? `--scenario (${field})`;
     throw new UsageError(`${flag}: ${issue?.message ?? 'invalid'}`);
   }
+  checkThresholdTags(parsed.data, regions);
   const portOffset = num('--port-offset') ?? 0;
   if (!Number.isInteger(portOffset) || portOffset > 50_000)
     throw new UsageError(
@@ -314,4 +410,50 @@ function findMaxOptions(
   check('--trials', Number.isInteger(o.trials) && o.trials >= 1 && o.trials <= 15, '1..15 trials');
   check('--step-s', o.trialS >= 1 && o.trialS <= 600, 'seconds in 1..600');
   return o;
+}
+
+/**
+ * A threshold that filters on a scenario or region the run does not have would judge nothing:
+ * a usage error naming it, rather than a run that fails (or passes) on no data.
+ */
+function checkThresholdTags(sc: Scenario, regions: readonly Region[]): void {
+  const names = Object.keys(sc.scenarios);
+  const known = names.length > 0 ? names : ['default'];
+  sc.thresholdExprs.forEach((e, i) => {
+    const where = `--scenario (thresholds.${String(i)})`;
+    const scenario = e.tags.find(([k]) => k === 'scenario')?.[1];
+    if (scenario !== undefined && scenario !== '*' && !known.includes(scenario))
+      throw new UsageError(
+        `${where}: ${JSON.stringify(e.text)} names scenario ${scenario}; the run has ${known.join(', ')}`,
+      );
+    const region = e.tags.find(([k]) => k === 'region')?.[1];
+    if (region !== undefined && region !== '*' && !(regions as readonly string[]).includes(region))
+      throw new UsageError(
+        `${where}: ${JSON.stringify(e.text)} names region ${region}; the run drives ${regions.join(', ')}`,
+      );
+  });
+}
+
+/** What zod reports about one field (the part of its issue shape the messages use). */
+interface IssueLike {
+  path: readonly PropertyKey[];
+  message: string;
+  code?: string;
+  errors?: readonly (readonly IssueLike[])[];
+}
+
+/**
+ * The issue that says most: of a union's branches (`thresholds` is a list or the old object),
+ * the one that got furthest into the input, with its full path.
+ */
+function deepestIssue(issue: IssueLike): IssueLike {
+  if (issue.code !== 'invalid_union' || !issue.errors) return issue;
+  let best: IssueLike = issue;
+  for (const branch of issue.errors)
+    for (const inner of branch) {
+      const deep = deepestIssue(inner);
+      const full = { ...deep, path: [...issue.path, ...deep.path] };
+      if (best === issue || full.path.length > best.path.length) best = full;
+    }
+  return best;
 }

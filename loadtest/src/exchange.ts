@@ -76,10 +76,24 @@ export function buildVisits(opts: {
   return visits;
 }
 
+/** What a scenario asks of its requests (scenarios.ts); absent: the generator's own mix. */
+export interface RequestMix {
+  media?: 'banner' | 'video' | 'native' | 'mixed';
+  channel?: 'site' | 'app' | 'mixed';
+  /** `ctv`: a connected TV (`device.devicetype` 3, OpenRTB's list 5.21). */
+  device?: 'ctv' | 'any';
+}
+
 /** An OpenRTB 2.6 request for a visit: realistic shape from the sample generator, identity from the visit. */
-export function requestFor(visit: Visit, rng: () => number): BidRequest {
-  const req = makeBidRequest(rng, { maxImps: 2 });
+export function requestFor(visit: Visit, rng: () => number, mix: RequestMix = {}): BidRequest {
+  const siteShare = mix.channel === 'site' ? 1 : mix.channel === 'app' ? 0 : undefined;
+  const req = makeBidRequest(rng, {
+    maxImps: 2,
+    ...(siteShare === undefined ? {} : { siteShare }),
+    ...(mix.media === undefined || mix.media === 'mixed' ? {} : { media: mix.media }),
+  });
   req.device = { ...req.device, ip: visit.ip, ua: visit.ua };
+  if (mix.device === 'ctv') req.device = { ...req.device, devicetype: 3 };
   // The bidder keys profiles by buyeruid when present: both carry the visitor's id.
   req.user = { ...req.user, id: visit.userId, buyeruid: visit.userId };
   if (req.site) {

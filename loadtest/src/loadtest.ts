@@ -11,6 +11,7 @@ import { warmUp } from './settle.js';
 import { buildVisits, requestFor, type Visit } from './exchange.js';
 import { gcLogs, NODE_GC_FLAGS } from './gc-logs.js';
 import { PhaseProgress } from './progress.js';
+import { plansFor } from './scenarios.js';
 import { loadDelivery } from './report/delivery.js';
 import { renderReport } from './report/html.js';
 import { screenshotDashboard } from './report/screenshot.js';
@@ -144,6 +145,15 @@ async function waitForBlocklist(
   }
 }
 
+/**
+ * The bot share of each region's visit pool: the file's, or enough for the named scenarios that
+ * ask for bots to draw from (they pick people and bots at their own shares).
+ */
+function poolBotShare(sc: Scenario): number {
+  const wanted = Object.values(sc.scenarios).map((s) => s.botShare ?? sc.botShare);
+  return Math.max(sc.botShare, ...wanted.map((b) => (b > 0 ? Math.min(0.3, Math.max(b, 0.1)) : 0)));
+}
+
 /** A stack ready for traffic: seeded, its blocklist replicated, every bidder bidding. */
 export interface Traffic {
   stack: Stack;
@@ -188,7 +198,7 @@ export async function bringUp(
           seed: scenario.seed + i,
           region: r,
           count: Math.max(2000, Math.min(perRegion, 60_000)),
-          botShare: scenario.botShare,
+          botShare: poolBotShare(scenario),
           clickRate: scenario.clickRate,
         }),
       ]),
@@ -218,8 +228,14 @@ export async function bringUp(
     await sleep(2000);
     const blocked = { ips: new Set(blockedIps), sites: new Set(blockedSites) };
     const prepare = (sc: Scenario, label?: string): (() => Promise<RegionRun>)[] => {
+      // A region with several scenarios reports once per scenario for each second it runs.
+      const ends = new Map(regions.map((r) => [r, plansFor(sc, r).map((p) => p.endS)]));
+      const reporters = (r: string, second: number): number =>
+        (ends.get(r as Region) ?? []).filter((e) => Math.ceil(e) >= second).length;
       const progress =
-        label === undefined ? undefined : new PhaseProgress(label, regions, sc.durationS, say);
+        label === undefined
+          ? undefined
+          : new PhaseProgress(label, regions, sc.durationS, say, reporters);
       return regions.map((r) =>
         prepareRegion({
           stack,
@@ -289,8 +305,11 @@ export async function runLoadtest(
         missing === null ? `dashboard screenshot: ${shot}` : `no dashboard screenshot: ${missing}`,
       );
     }
+    const named = Object.keys(scenario.scenarios);
     say(
-      `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`,
+      named.length === 0
+        ? `traffic: ${String(scenario.rate)} req/s per region for ${String(scenario.durationS)} s ...`
+        : `traffic: scenarios ${named.join(', ')} at once for ${String(scenario.durationS)} s ...`,
     );
     const sampled = await sampledDrive(stackSampler(stack), measured, scenario.durationS);
     const { runs, view } = sampled;
@@ -335,6 +354,11 @@ export async function runLoadtest(
       say(
         `  ${r}: ${String(s.rps)} req/s, p50 ${String(s.p50_ms)} ms, p99 ${String(s.p99_ms)} ms, p99.9 ${String(s.p999_ms)} ms, bid rate ${String(s.bid_rate)}, wins ${String(s.wins)}, clicks ${String(s.clicks)}`,
       );
+    for (const [name, sc] of Object.entries(summary.scenarios))
+      for (const [r, x] of Object.entries(sc.regions))
+        say(
+          `  scenario ${name} ${r}: ${String(x.rps)} req/s (planned ${String(x.target_rps)}), p50 ${String(x.p50_ms)} ms, p99 ${String(x.p99_ms)} ms, checks ${String(x.checks_pass_rate)}, bids ${String(x.bids)}`,
+        );
     say(
       `  money: double bills ${String(summary.double_bills)}, unbilled wins ${String(summary.unbilled_wins)}, test traffic billed ${String(summary.test_traffic_billed)} (${String(summary.billing_notices_sent)} billing notices sent)`,
     );

@@ -2,10 +2,24 @@ import type { Region } from '@streambid/contracts';
 import type { OpenModelResult } from '@streambid/loadgen';
 import { emptyCheckCounts, type CheckCounts } from './checks.js';
 
+/** One scenario's traffic in one region: its own latency, rate and checks. */
+export interface ScenarioRegionRun {
+  scenario: string;
+  tags: Record<string, string>;
+  /** Seconds it sent for (its start time left out): its rate is completions over these. */
+  activeS: number;
+  result: OpenModelResult;
+  checks: CheckCounts;
+  bids: number;
+}
+
 /** Per-region outcome of the traffic phase. */
 export interface RegionRun {
   region: Region;
+  /** Every scenario of the region merged (latency exactly, from their histograms). */
   result: OpenModelResult;
+  /** The region's scenarios one by one (one named `default` in a fixed-rate run). */
+  scenarios: ScenarioRegionRun[];
   bids: number;
   wins: number;
   clicks: number;
@@ -34,6 +48,7 @@ export interface RegionRun {
 export function emptyRegionRun(region: Region): Omit<RegionRun, 'result'> {
   return {
     region,
+    scenarios: [],
     bids: 0,
     wins: 0,
     clicks: 0,

@@ -12,6 +12,7 @@ import {
   type TopicDef,
 } from '@streambid/contracts';
 import {
+  mergeResults,
   RawHttpPool,
   runOpenModel,
   type RawResponse,
@@ -22,10 +23,23 @@ import { release, status, up, type Endpoints } from '@streambid/infra';
 import { mulberry32 } from '@streambid/testkit';
 import type { Scenario } from './args.js';
 import { ReplicationLagProbe } from './business.js';
-import { emptyRegionRun, type BillingRecord, type RegionRun } from './region-run.js';
+import {
+  emptyRegionRun,
+  type BillingRecord,
+  type RegionRun,
+  type ScenarioRegionRun,
+} from './region-run.js';
 import { buildVisits, fillMacros, requestFor, markupTracker, type Visit } from './exchange.js';
 import { decideBid, LOSS_REASON } from './auction.js';
-import { checkResponse, requestFacts, sampled, type RequestFacts } from './checks.js';
+import {
+  addCheckCounts,
+  checkResponse,
+  emptyCheckCounts,
+  requestFacts,
+  sampled,
+  type RequestFacts,
+} from './checks.js';
+import { plansFor, type ScenarioPlan } from './scenarios.js';
 import type { PhaseProgress } from './progress.js';
 import { knownBotReason } from './known-bots.js';
 import { campaignBody, type SeededCampaign } from './seed.js';
@@ -390,27 +404,6 @@ export function prepareRegion(opts: {
       await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
     if (rng() < scenario.duplicateNoticeShare) await once();
   };
-  // Bodies are built before the clock starts so the generator spends its CPU on sending.
-  const size = Math.max(1, Math.min(Math.ceil(scenario.rate * scenario.durationS), 30_000));
-  const bodies: string[] = [];
-  /** Whether request k names its site (app requests carry no site domain to block on). */
-  const namesSite: boolean[] = [];
-  /** Whether request k is test traffic (`test: 1`: answered, never billed). */
-  const isTest: boolean[] = [];
-  /** Whether request k's visit is a bot the bidder can know before the bid. */
-  const knownBot: boolean[] = [];
-  /** What the checks and the auction need of request k (its id, floors, `badv`). */
-  const facts: RequestFacts[] = [];
-  for (let k = 0; k < size; k++) {
-    const req = requestFor(opts.visits[k % opts.visits.length] as Visit, rng);
-    if (rng() < scenario.testShare) req.test = 1;
-    bodies.push(JSON.stringify(req));
-    namesSite.push(req.site?.domain !== undefined);
-    isTest.push(req.test === 1);
-    knownBot.push(knownBotReason(opts.visits[k % opts.visits.length] as Visit) !== null);
-    facts.push(requestFacts(req, fx));
-  }
-  const visitOf = new Map<number, { v: Visit; k: number }>();
   /**
    * A win (answered 200) or loss notice (204). Exchanges retry notices they are unsure were
    * delivered: a share goes twice, on purpose, and the record counts both.
@@ -445,16 +438,64 @@ export function prepareRegion(opts: {
       if (click !== undefined) await get(click, v, 302);
     }
   };
-  return async () => {
+  const humans = opts.visits.filter((v) => v.label === 'human');
+  const bots = opts.visits.filter((v) => v.label !== 'human');
+  const planned = plansFor(scenario, region).map((plan, n) =>
+    preparePlan(plan, mulberry32(scenario.seed + REGION_INDEX[region] * 7919 + (n + 1) * 104_729)),
+  );
+  /**
+   * One scenario's traffic: its request bodies are built before the clock starts, so the
+   * generator spends its CPU on sending. The default scenario takes the region's visit pool in
+   * order; a named one draws people and bots at its own bot share.
+   */
+  function preparePlan(plan: ScenarioPlan, planRng: () => number) {
+    const size = Math.max(1, Math.min(plan.requests, 30_000));
+    const visitFor = (k: number): Visit => {
+      const share = plan.mix.botShare;
+      if (share === undefined || opts.visits.length === 0)
+        return opts.visits[k % opts.visits.length] as Visit;
+      const pool = (planRng() < share && bots.length > 0) || humans.length === 0 ? bots : humans;
+      return pool[Math.floor(planRng() * pool.length)] as Visit;
+    };
+    // The default scenario draws from the region's generator, as the fixed-rate run always did.
+    const bodyRng = plan.mix.botShare === undefined ? rng : planRng;
+    const visitsOf: Visit[] = [];
+    const bodies: string[] = [];
+    /** Whether request k names its site (app requests carry no site domain to block on). */
+    const namesSite: boolean[] = [];
+    /** Whether request k is test traffic (`test: 1`: answered, never billed). */
+    const isTest: boolean[] = [];
+    /** Whether request k's visit is a bot the bidder can know before the bid. */
+    const knownBot: boolean[] = [];
+    /** What the checks and the auction need of request k (its id, floors, `badv`). */
+    const facts: RequestFacts[] = [];
+    for (let k = 0; k < size; k++) {
+      const v = visitFor(k);
+      const req = requestFor(v, bodyRng, plan.mix);
+      if (bodyRng() < scenario.testShare) req.test = 1;
+      visitsOf.push(v);
+      bodies.push(JSON.stringify(req));
+      namesSite.push(req.site?.domain !== undefined);
+      isTest.push(req.test === 1);
+      knownBot.push(knownBotReason(v) !== null);
+      facts.push(requestFacts(req, fx));
+    }
+    return { plan, size, visitsOf, bodies, namesSite, isTest, knownBot, facts };
+  }
+  const runPlan = async (p: ReturnType<typeof preparePlan>): Promise<ScenarioRegionRun> => {
+    const { plan, size, visitsOf, bodies, namesSite, isTest, knownBot, facts } = p;
+    const checks = emptyCheckCounts();
+    const visitOf = new Map<number, { v: Visit; k: number }>();
+    let bids = 0;
     const result = await runOpenModel({
       url,
-      rate: scenario.rate,
-      durationS: scenario.durationS,
-      connections: 32,
+      profile: plan.profile,
+      // Several scenarios share the region's bidder: their pools together stay near 32.
+      connections: Math.max(8, Math.ceil(32 / planned.length)),
       timeline: true,
       makeRequest: (i) => {
         const k = i % size;
-        const v = opts.visits[k % opts.visits.length] as Visit;
+        const v = visitsOf[k] as Visit;
         visitOf.set(i, { v, k });
         if (v.label !== 'human') run.botRequests++;
         return {
@@ -467,13 +508,15 @@ export function prepareRegion(opts: {
       },
       ...(opts.progress
         ? {
-            onSecond: (second: SecondProgress) =>
+            onSecond: (second: SecondProgress) => {
               opts.progress?.report({
                 region,
+                source: plan.name,
                 second,
                 bids: run.bids,
                 spendMicros: run.billedMicros,
-              }),
+              });
+            },
           }
         : {}),
       onResponse: (status, body, i) => {
@@ -490,10 +533,10 @@ export function prepareRegion(opts: {
         try {
           parsed = JSON.parse(body);
         } catch {
-          if (checked) run.checks.response_schema.fails++;
+          if (checked) checks.response_schema.fails++;
           return;
         }
-        const verdicts = checked ? checkResponse(parsed, req, fx, run.checks) : [];
+        const verdicts = checked ? checkResponse(parsed, req, fx, checks) : [];
         const resp = parsed as BidResponse;
         const floors = req?.floorsUsd;
         const usdPerUnit = fx[resp.cur ?? 'USD'] ?? 1;
@@ -506,6 +549,7 @@ export function prepareRegion(opts: {
             const failedChecks =
               verdict ?? (typeof b.price === 'number' ? [] : ['response_schema']);
             run.bids++;
+            bids++;
             if (blocked) run.blocklistedBids++;
             if (knownBot[seen.k] === true) run.bidsOnKnownBots++;
             const decision = decideBid(
@@ -558,13 +602,19 @@ export function prepareRegion(opts: {
         }
       },
     });
+    addCheckCounts(run.checks, checks);
+    return { scenario: plan.name, tags: plan.tags, activeS: plan.activeS, result, checks, bids };
+  };
+  return async () => {
+    const scenarios = await Promise.all(planned.map(runPlan));
+    const result = mergeResults(scenarios.map((x) => x.result));
     if (pending.size > 0)
       opts.progress?.note(
         `${region}: sending done; waiting for ${String(pending.size)} notice and click sequences`,
       );
     while (pending.size > 0) await Promise.race(pending);
     notices.close();
-    return { ...run, result };
+    return { ...run, result, scenarios };
   };
 }
 

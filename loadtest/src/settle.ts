@@ -10,6 +10,7 @@ import { clockTicksPerSecond, readProcStat } from '@streambid/loadgen';
 import type { Scenario } from './args.js';
 import { readPidFiles } from './cpu-sampler.js';
 import { drive } from './phase.js';
+import { warmupScenarios } from './scenarios.js';
 import type { RegionRun } from './run.js';
 
 /** What one warm-up round measured. */
@@ -112,6 +113,19 @@ const jvmPids = (): number[] =>
     .map(([, pid]) => pid);
 
 /**
+ * The scenario of a warm-up phase (or round) of `durationS`: the fixed rate, or every named
+ * scenario at its mean rate from the start (scenarios.ts), under its own seed.
+ */
+export function warmupOf(scenario: Scenario, durationS: number, seed: number): Scenario {
+  return {
+    ...scenario,
+    durationS,
+    seed,
+    scenarios: warmupScenarios(scenario.scenarios, durationS),
+  };
+}
+
+/**
  * The warm-up before the measured phase, at the scenario's rate: `warmupS` seconds, or with
  * `warmupUntilSettled` rounds until the stack has settled (at most `warmupS`). Each round uses its
  * own seed, so the warm-up does not replay the measured phase's first requests.
@@ -127,9 +141,7 @@ export async function warmUp(
       `warm-up: ${String(scenario.rate)} req/s per region for ${String(scenario.warmupS)} s (not measured) ...`,
     );
     return {
-      runs: await drive(
-        prepare({ ...scenario, durationS: scenario.warmupS, seed: scenario.seed + 1 }),
-      ),
+      runs: await drive(prepare(warmupOf(scenario, scenario.warmupS, scenario.seed + 1))),
     };
   }
   const rule = { ...DEFAULT_SETTLE, maxS: scenario.warmupS };
@@ -144,7 +156,7 @@ export async function warmUp(
     const jitBefore = jitCompilerTicks(pids);
     const t0 = performance.now();
     const round = await drive(
-      prepare({ ...scenario, durationS: rule.roundS, seed: scenario.seed + 1 + rounds.length }),
+      prepare(warmupOf(scenario, rule.roundS, scenario.seed + 1 + rounds.length)),
     );
     const wallS = (performance.now() - t0) / 1000;
     runs.push(...round);

@@ -94,7 +94,7 @@ describe('load-test summary', () => {
     warm.bidsOnKnownBots = 1;
     const s = summary(warm, run(1, []));
     expect(s.bids_on_known_bots).toBe(1);
-    expect(s.thresholds.find((t) => t.name === 'bids_on_known_bots')?.ok).toBe(false);
+    expect(s.threshold_list.find((t) => t.name === 'bids_on_known_bots')?.ok).toBe(false);
     expect(s.passed).toBe(false);
     expect(summary(run(1, []), run(1, [])).bids_on_known_bots).toBe(0);
   });
@@ -149,7 +149,7 @@ describe('load-test summary', () => {
     });
     const s = summary(run(1, []), r);
     expect(s.passed).toBe(false);
-    expect(s.thresholds.find((t) => t.name === 'double_bills')?.ok).toBe(false);
+    expect(s.threshold_list.find((t) => t.name === 'double_bills')?.ok).toBe(false);
   });
 
   it('fails the run when a region passes fewer than 99.9 % of its checks, and names the check', () => {
@@ -159,11 +159,11 @@ describe('load-test summary', () => {
     const s = summary(run(1, []), r);
     expect(s.checks['adomain_not_in_badv']).toEqual({ passes: 998, fails: 2, pass_rate: 0.998 });
     expect(s.regions['eu']?.checks_pass_rate).toBe(0.999);
-    const t = s.thresholds.find((x) => x.name === CHECKS_THRESHOLD);
+    const t = s.threshold_list.find((x) => x.name === CHECKS_THRESHOLD);
     expect(t).toMatchObject({ limit: 0.999, value: 0.999, ok: true, op: '>=' });
     r.checks.adomain_not_in_badv = { passes: 997, fails: 3 };
     const failed = summary(run(1, []), r);
-    expect(failed.thresholds.find((x) => x.name === CHECKS_THRESHOLD)?.ok).toBe(false);
+    expect(failed.threshold_list.find((x) => x.name === CHECKS_THRESHOLD)?.ok).toBe(false);
     expect(failed.passed).toBe(false);
   });
 
@@ -183,5 +183,76 @@ describe('load-test summary', () => {
       win_notices_sent: 12,
       win_notices_duplicated: 2,
     });
+  });
+});
+
+describe('load-test summary per scenario', () => {
+  it('reports each scenario by region and judges the file’s expressions as thresholds.<expr>', () => {
+    const measured = run(1, []);
+    const ctvResult = { ...measured.result, sent: 300, completed: 300 };
+    measured.scenarios = [
+      {
+        scenario: 'ctv',
+        tags: { media: 'video' },
+        activeS: 10,
+        result: ctvResult,
+        checks: {
+          ...measured.checks,
+          response_schema: { passes: 299, fails: 1 },
+        },
+        bids: 200,
+      },
+    ];
+    const scenario = scenarioSchema.parse({
+      scenarios: {
+        ctv: {
+          executor: 'ramping-arrival-rate',
+          stages: [{ duration: 10, target: 60 }],
+          tags: { media: 'video' },
+        },
+      },
+      thresholds: ['p99_ms{region:eu,scenario:ctv} < 30', 'checks{scenario:*} > 0.999'],
+    });
+    const s = summarise({
+      runId: 'r',
+      scenario,
+      runs: [measured],
+      warmup: [],
+      seeded: [],
+      spend: {
+        byCampaign: new Map(),
+        byRegion: new Map(),
+        eventsByBid: new Map(),
+        cpmByBid: new Map(),
+      },
+      namespace: 'lt-r-',
+      window: { from_ms: 0, to_ms: 1 },
+      brokers: {},
+      inventoryUrls: {},
+      lag: { p50: null, p99: null },
+      reportHtml: 'x.html',
+      reportJson: 'x.json',
+    });
+    expect(s.scenarios['ctv']?.regions['eu']).toMatchObject({
+      p50_ms: 1,
+      p99_ms: 1,
+      rps: 30,
+      sent: 300,
+      checks_pass_rate: 0.99667,
+    });
+    expect(s.scenarios['ctv']?.stages).toEqual([{ duration: 10, target: 60 }]);
+    expect(s.thresholds['p99_ms{region:eu,scenario:ctv} < 30']).toMatchObject({
+      ok: true,
+      value: 1,
+    });
+    expect(s.thresholds['checks{scenario:*} > 0.999']?.ok).toBe(false);
+    expect(s.thresholds['double_bills']?.ok).toBe(true);
+    expect(s.threshold_list.map((t) => t.name)).toContain('checks{scenario:*} > 0.999');
+    expect(s.passed).toBe(false);
+    // The summary JSON echoes the expressions readably (tags as pairs, not an empty Map).
+    expect(JSON.parse(JSON.stringify(s.scenario)).thresholdExprs[0].tags).toEqual([
+      ['region', 'eu'],
+      ['scenario', 'ctv'],
+    ]);
   });
 });

@@ -13,6 +13,9 @@ import type { RegionRun } from './run.js';
 import type { PhaseView, SecondRow, Stall } from './seconds.js';
 import type { SeededCampaign } from './seed.js';
 import type { WarmupRound } from './settle.js';
+import { cellsOf, judgeExpr, type Threshold } from './thresholds.js';
+
+export type { Threshold };
 
 /** The machine-readable outcome of a load test (also the last line of its output). */
 export interface Summary {
@@ -123,7 +126,19 @@ export interface Summary {
   replication_lag_p99_ms: number | null;
   replication_delay_injected_ms: number;
   replication_delay_note: string;
-  thresholds: Threshold[];
+  /**
+   * Every threshold by name, the built-in ones (`p99_ms (worst region)`, `error_rate`, …) and the
+   * scenario file's expressions keyed as written (`thresholds["p99_ms{region:us} < 30"].ok`).
+   */
+  thresholds: Record<string, Omit<Threshold, 'name'>>;
+  /** The same thresholds as a list, in the order judged (the shape `thresholds` had before). */
+  threshold_list: Threshold[];
+  /**
+   * Per scenario (one named `default` in a fixed-rate run): its executor, tags and stages, and
+   * per region its latency (exact, from its own histogram), rate over the seconds it sent, and
+   * checks.
+   */
+  scenarios: Record<string, ScenarioSummary>;
   passed: boolean;
   /**
    * Every second of the measured phase: each region's p99 beside the CPU per role (% of one core,
@@ -146,14 +161,69 @@ export interface Summary {
 
 const round = (v: number, d = 3): number => Math.round(v * 10 ** d) / 10 ** d;
 
-/** One threshold and whether the run held it. */
-export interface Threshold {
-  name: string;
-  limit: number;
-  value: number | null;
-  ok: boolean;
-  /** How value meets limit. @default '<=' (absent) */
-  op?: '<=' | '>=';
+/** One scenario's figures in the summary. */
+export interface ScenarioSummary {
+  executor: string;
+  tags: Record<string, string>;
+  start_time_s: number;
+  stages: { duration: number; target: number }[];
+  regions: Record<
+    string,
+    {
+      p50_ms: number;
+      p90_ms: number;
+      p99_ms: number;
+      p999_ms: number;
+      /** Completed requests over the seconds it sent for (its start time left out). */
+      rps: number;
+      /** The rate it planned (mean over its stages). */
+      target_rps: number;
+      sent: number;
+      errors: number;
+      bids: number;
+      checks_pass_rate: number;
+    }
+  >;
+}
+
+/** The summary's `scenarios`: each scenario's series by region. */
+export function scenarioSummaries(
+  sc: Scenario,
+  runs: readonly RegionRun[],
+): Record<string, ScenarioSummary> {
+  const out = new Map<string, ScenarioSummary>();
+  for (const r of runs)
+    for (const s of r.scenarios) {
+      const def = sc.scenarios[s.scenario];
+      const entry = out.get(s.scenario) ?? {
+        executor: def?.executor ?? 'constant-arrival-rate',
+        tags: { ...s.tags },
+        start_time_s: def?.startTime ?? 0,
+        stages: def
+          ? (def.stages ?? [{ duration: def.duration ?? 0, target: def.rate ?? 0 }])
+          : [{ duration: sc.durationS, target: sc.rate }],
+        regions: {},
+      };
+      const res = s.result;
+      entry.regions[r.region] = {
+        p50_ms: res.latencyMs.p50,
+        p90_ms: res.latencyMs.p90,
+        p99_ms: res.latencyMs.p99,
+        p999_ms: res.latencyMs.p999,
+        rps: round(res.completed / Math.max(s.activeS, 1e-9), 1),
+        target_rps: res.targetRate,
+        sent: res.sent,
+        errors:
+          res.errors +
+          Object.entries(res.statusCounts)
+            .filter(([k]) => k.startsWith('5'))
+            .reduce((a, [, v]) => a + v, 0),
+        bids: s.bids,
+        checks_pass_rate: round(passRate(s.checks), 5),
+      };
+      out.set(s.scenario, entry);
+    }
+  return Object.fromEntries(out);
 }
 
 /** Checks by name: passes, fails and their pass rate. */
@@ -353,6 +423,22 @@ export function summarise(input: {
     ].map(judged),
     checksThreshold(regions, scenario.thresholds.checksPassRate ?? CHECKS_PASS_RATE_DEFAULT),
   ];
+  const runMetrics = {
+    overspend_pct: overspendMax,
+    double_bills: money.double_bills,
+    unbilled_wins: money.unbilled_wins,
+    test_traffic_billed: money.test_traffic_billed,
+    bids_on_known_bots: knownBotBids,
+    freq_cap_violations: violations,
+    blocklisted_bids: [...input.warmup, ...input.runs].reduce((a, r) => a + r.blocklistedBids, 0),
+    invalid_spend_micros: invalidSpendMicros(
+      [...input.warmup, ...input.runs],
+      input.spend.cpmByBid,
+    ),
+    replication_lag_p99_ms: input.lag.p99,
+  };
+  const cells = cellsOf(input.runs);
+  for (const e of scenario.thresholdExprs) thresholds.push(judgeExpr(e, cells, runMetrics));
   const allChecks = emptyCheckCounts();
   for (const r of input.runs) addCheckCounts(allChecks, r.checks);
   return {
@@ -387,12 +473,9 @@ export function summarise(input: {
     campaigns,
     spend_by_home_region: spendByHome(campaigns),
     freq_cap_violations: violations,
-    blocklisted_bids: [...input.warmup, ...input.runs].reduce((a, r) => a + r.blocklistedBids, 0),
+    blocklisted_bids: runMetrics.blocklisted_bids,
     bids_on_known_bots: knownBotBids,
-    invalid_spend_micros: invalidSpendMicros(
-      [...input.warmup, ...input.runs],
-      input.spend.cpmByBid,
-    ),
+    invalid_spend_micros: runMetrics.invalid_spend_micros,
     ...money,
     namespace: input.namespace,
     window: input.window,
@@ -404,7 +487,9 @@ export function summarise(input: {
     replication_delay_injected_ms: scenario.replicationDelayMs,
     replication_delay_note:
       'no netem on this machine: inter-region delay is injected by a user-space TCP proxy on the MirrorMaker 2 replication path',
-    thresholds,
+    thresholds: Object.fromEntries(thresholds.map(({ name, ...t }) => [name, t])),
+    threshold_list: thresholds,
+    scenarios: scenarioSummaries(scenario, input.runs),
     passed: thresholds.every((t) => t.ok),
     seconds: input.view?.seconds ?? [],
     stalls: input.view?.stalls ?? [],

@@ -97,13 +97,35 @@ export function renderReport(
       ]),
     )
     .join('');
+  const scenarioRows = Object.entries(summary.scenarios)
+    .flatMap(([name, sc]) =>
+      Object.entries(sc.regions).map(([r, x]) =>
+        row([
+          name,
+          r,
+          sc.executor,
+          Object.entries(sc.tags)
+            .map(([k, v]) => `${k}:${v}`)
+            .join(', '),
+          x.target_rps,
+          x.rps,
+          x.p50_ms,
+          x.p99_ms,
+          x.errors,
+          x.checks_pass_rate,
+        ]),
+      ),
+    )
+    .join('');
   const regionChecksHead = regions.map((r) => `<th>${esc(r)} pass rate</th>`).join('');
   const a = summary.auction;
   const lossText = Object.entries(a.losses_by_reason)
     .map(([code, n]) => `${code}: ${String(n)}`)
     .join(', ');
-  const thresholdRows = summary.thresholds
-    .map((t) => row([t.name, t.limit, t.value, t.ok ? 'pass' : 'FAIL']))
+  const thresholdRows = summary.threshold_list
+    .map((t) =>
+      row([t.name, `${t.op ?? '<='} ${String(t.limit)}`, t.value, t.ok ? 'pass' : 'FAIL']),
+    )
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>streambid load test ${esc(summary.run_id)}</title>
 <style>body{font-family:sans-serif;margin:24px;max-width:1400px}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}figure{display:inline-block;margin:8px}figcaption{font-weight:bold;font-size:13px}.note{color:#a40}</style></head><body>
@@ -114,6 +136,8 @@ export function renderReport(
 <table><tr><th>threshold</th><th>limit</th><th>value</th><th>result</th></tr>${thresholdRows}</table>
 <h2>Checks on responses: pass rate ${esc(String(summary.checks_pass_rate))}</h2>
 <table><tr><th>check</th><th>passes</th><th>fails</th><th>pass rate</th>${regionChecksHead}</tr>${checkRows}</table>
+<h2>Per scenario</h2>
+<table><tr><th>scenario</th><th>region</th><th>executor</th><th>tags</th><th>planned rps</th><th>rps</th><th>p50 ms</th><th>p99 ms</th><th>errors</th><th>checks pass rate</th></tr>${scenarioRows}</table>
 <h2>Per region</h2>
 <table><tr><th>region</th><th>rps</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>bid rate</th><th>errors</th><th>wins</th><th>clicks</th><th>bot requests</th></tr>${regionRows}</table>
 <h2>Business results</h2>

@@ -1,4 +1,5 @@
-export { runOpenModel } from './open-model.js';
+export { latencySummary, newLatencyHistogram, runOpenModel } from './open-model.js';
+export { mergeResults } from './merge.js';
 export {
   RawHttpPool,
   ResponseParser,
@@ -17,9 +18,13 @@ export {
   dueCount,
   intendedTime,
   latencyFrom,
+  rateSchedule,
   rateSteps,
   secondOf,
   totalRequests,
+  type RateProfile,
+  type RateSchedule,
+  type RateStage,
 } from './schedule.js';
 export {
   clockTicksPerSecond,

@@ -62,6 +62,50 @@ describe('runOpenModel against a local HTTP server', () => {
     expect(seconds.every((p) => p.errors === 0)).toBe(true);
   });
 
+  it('follows a ramping profile: sends per second match the integral of the rate', async () => {
+    const seconds: SecondProgress[] = [];
+    // 0 → 200 req/s over 2 s after a 1 s offset: 0, 50 then 150 requests in the three seconds.
+    const r = await runOpenModel({
+      url,
+      profile: { offsetS: 1, startRate: 0, stages: [{ durationS: 2, target: 200 }] },
+      connections: 4,
+      timeline: true,
+      makeRequest: () => ({ path: '/' }),
+      onSecond: (p) => seconds.push(p),
+    });
+    expect(r.sent).toBe(200);
+    expect(r.durationS).toBe(3);
+    expect(r.activeS).toBe(2);
+    expect(r.targetRate).toBe(100);
+    expect(r.timeline?.map((t) => t.sent)).toEqual([0, 50, 150]);
+    expect(seconds.map((p) => p.elapsedS)).toEqual([1, 2, 3]);
+    // Each second reports the sends intended in it, however late its timer fired.
+    expect(seconds.map((p) => p.sent)).toEqual([0, 50, 150]);
+    expect(r.histogram?.totalCount).toBe(200);
+  });
+
+  it('reports every second of a trailing zero-rate stage', async () => {
+    const seconds: SecondProgress[] = [];
+    const r = await runOpenModel({
+      url,
+      profile: {
+        stages: [
+          { durationS: 1, target: 50 },
+          { durationS: 0, target: 0 },
+          { durationS: 1, target: 0 },
+        ],
+      },
+      connections: 2,
+      makeRequest: () => ({ path: '/' }),
+      onSecond: (p) => seconds.push(p),
+    });
+    expect(r.sent).toBe(50);
+    expect(seconds.map((p) => [p.elapsedS, p.sent])).toEqual([
+      [1, 50],
+      [2, 0],
+    ]);
+  });
+
   it('charges a stalled server for the time requests waited, not only for the requests it answered', async () => {
     stalled = true;
     // 50/s over 1 s with one connection: every request queues behind 300 ms responses.

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { RawHttpPool } from './raw-http.js';
-import { dueCount, intendedTime, latencyFrom, secondOf, totalRequests } from './schedule.js';
+import { latencyFrom, rateSchedule, secondOf, type RateProfile } from './schedule.js';
 
 /** One request to send. */
 export interface RequestSpec {
@@ -20,9 +20,14 @@ export interface OpenModelOptions {
   url?: string;
   /** Several origins; requests rotate across them. */
   targets?: readonly string[];
-  /** Arrival rate, requests per second. */
-  rate: number;
-  durationS: number;
+  /** Arrival rate, requests per second (with `durationS`; or give `profile`). */
+  rate?: number;
+  durationS?: number;
+  /**
+   * A rate that changes over time (offset, stages), in place of `rate` and `durationS`: sends are
+   * scheduled by integrating the rate (schedule.ts), latency still from each intended send time.
+   */
+  profile?: RateProfile;
   /** Builds request `i` (called at its send time). */
   makeRequest: (i: number) => RequestSpec;
   /** Keep-alive connections per target. @default 64 */
@@ -77,8 +82,12 @@ export interface TimelinePoint {
 }
 
 export interface OpenModelResult {
+  /** The planned mean arrival rate over the stages (the rate, for a constant one). */
   targetRate: number;
+  /** Seconds from the start to the end of the last send (a profile's offset included). */
   durationS: number;
+  /** Seconds of the profile's stages (its offset left out). @default durationS */
+  activeS?: number;
   sent: number;
   completed: number;
   /** Transport errors and timeouts. */
@@ -95,16 +104,20 @@ export interface OpenModelResult {
   /** How late the generator itself sent requests (ms): large values mean the client was the bottleneck. */
   sendLagMs: { p99: number; max: number };
   timeline?: TimelinePoint[];
+  /** Every completed request's latency (µs from intended send time), for exact merges. */
+  histogram?: hdr.Histogram;
 }
 
-const newHist = (): hdr.Histogram =>
+/** An empty latency histogram (µs, 1 µs to 120 s, 3 significant digits). */
+export const newLatencyHistogram = (): hdr.Histogram =>
   hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 120_000_000,
     numberOfSignificantValueDigits: 3,
   });
 
-function summary(h: hdr.Histogram): LatencySummary {
+/** Percentiles (ms) of a histogram of microseconds. */
+export function latencySummary(h: hdr.Histogram): LatencySummary {
   const ms = (us: number): number => Math.round(us) / 1000;
   if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
   return {
@@ -125,15 +138,23 @@ function summary(h: hdr.Histogram): LatencySummary {
 export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult> {
   const origins = o.targets && o.targets.length > 0 ? [...o.targets] : o.url ? [o.url] : [];
   if (origins.length === 0) throw new Error('runOpenModel needs url or targets');
-  if (!(o.rate > 0) || !(o.durationS > 0)) throw new Error('rate and durationS must be positive');
+  const profile: RateProfile | undefined =
+    o.profile ??
+    (o.rate !== undefined && o.durationS !== undefined && o.rate > 0 && o.durationS > 0
+      ? { stages: [{ durationS: o.durationS, target: o.rate }] }
+      : undefined);
+  if (!profile) throw new Error('rate and durationS must be positive (or give a profile)');
+  const plan = rateSchedule(profile);
+  const activeS = plan.durationS - (profile.offsetS ?? 0);
+  if (!(plan.total > 0)) throw new Error('the rate profile schedules no request');
   const pools = origins.map(
     (u) =>
       new RawHttpPool(u, { connections: o.connections ?? 64, timeoutMs: o.timeoutMs ?? 10_000 }),
   );
-  const total = totalRequests(o.rate, o.durationS);
+  const total = plan.total;
   const maxInFlight = o.maxInFlight ?? 100_000;
-  const all = newHist();
-  const lag = newHist();
+  const all = newLatencyHistogram();
+  const lag = newLatencyHistogram();
   const perSecond: { h: hdr.Histogram; sent: number; completed: number; errors: number }[] = [];
   const statusCounts: Record<string, number> = {};
   const tagCounts: Record<string, number> = {};
@@ -148,7 +169,9 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
   let scheduled = 0;
   // The last second's figures for `onSecond`, by arrival time: one more histogram record per
   // response, and only when asked for.
-  const live = o.onSecond ? { h: newHist(), sent: 0, completed: 0, errors: 0, reported: 0 } : null;
+  const live = o.onSecond
+    ? { h: newLatencyHistogram(), sent: 0, completed: 0, errors: 0, reported: 0 }
+    : null;
   const reportSecond = (now: number): void => {
     if (!live || !o.onSecond) return;
     // The slack keeps `start + n s` itself (not exactly representable) in second n.
@@ -160,7 +183,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
       sent: live.sent,
       completed: live.completed,
       errors: live.errors,
-      p99Ms: summary(live.h).p99,
+      p99Ms: latencySummary(live.h).p99,
       total: { sent, completed, errors },
     });
     live.h.reset();
@@ -169,7 +192,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
 
   const bucket = (sec: number) => {
     let b = perSecond[sec];
-    if (!b) perSecond[sec] = b = { h: newHist(), sent: 0, completed: 0, errors: 0 };
+    if (!b) perSecond[sec] = b = { h: newLatencyHistogram(), sent: 0, completed: 0, errors: 0 };
     return b;
   };
 
@@ -179,9 +202,11 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
   };
 
   const fire = (i: number, now: number): void => {
-    const intended = intendedTime(start, i, o.rate);
+    const offsetMs = plan.intendedMs(i);
+    const intended = start + offsetMs;
     lag.recordValue(Math.max(1, Math.round((now - intended) * 1000)));
-    const sec = secondOf(start, intended);
+    // From the offset itself: `start + 1000` minus `start` can come out a hair under 1000.
+    const sec = secondOf(0, offsetMs + 1e-6);
     if (inFlight >= maxInFlight) {
       skipped++;
       return;
@@ -226,42 +251,68 @@ export async function runOpenModel(o: OpenModelOptions): Promise<OpenModelResult
     );
   };
 
+  /**
+   * Reports every second that has ended by `elapsedMs`, each after sending what was intended
+   * before its end, so a late timer neither moves a second's sends into the next one nor skips a
+   * second's report.
+   */
+  const closeSeconds = (elapsedMs: number, now: number): void => {
+    if (!live) return;
+    for (let end = (live.reported + 1) * 1000; end <= elapsedMs + 1e-6; end += 1000) {
+      // 1 µs before the end: a send intended on the boundary belongs to the next second.
+      const dueBefore = plan.dueCount(end - 1e-3);
+      while (scheduled < dueBefore) fire(scheduled++, now);
+      reportSecond(start + end);
+    }
+  };
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       const now = performance.now();
-      const due = dueCount(now - start, o.rate, total);
+      closeSeconds(now - start, now);
+      const due = plan.dueCount(now - start);
       while (scheduled < due) fire(scheduled++, now);
-      reportSecond(now);
-      if (scheduled < total) setTimeout(tick, 1);
-      else resolve();
+      if (scheduled >= total) {
+        resolve();
+        return;
+      }
+      // Sleep until the next send or the next second's report, whichever is first (a profile's
+      // offset or a slow stage would otherwise spin a 1 ms timer for nothing).
+      const next = plan.intendedMs(scheduled) - (now - start);
+      const toSecond = 1000 - ((now - start) % 1000);
+      setTimeout(tick, Math.max(1, Math.min(next, live ? toSecond : next)));
     };
     tick();
   });
   if (live) {
-    // The last second ends a few ms after the last send: report it too, so a run shows N of N.
-    const end = start + Math.ceil(o.durationS) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(0, end - performance.now())));
-    reportSecond(Math.max(performance.now(), end));
+    // The last second ends a few ms after the last send: report it too, so a run shows N of N
+    // (and every second of a trailing zero-rate stage).
+    const endMs = Math.ceil(plan.durationS) * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, start + endMs - performance.now())));
+    closeSeconds(endMs, performance.now());
   }
   if (inFlight > 0) await allDone;
   const wall = (performance.now() - start) / 1000;
   for (const p of pools) p.close();
   const result: OpenModelResult = {
-    targetRate: o.rate,
-    durationS: o.durationS,
+    targetRate: Math.round((total / activeS) * 100) / 100,
+    durationS: plan.durationS,
+    activeS,
     sent,
     completed,
     errors,
     skipped,
     statusCounts,
     tagCounts,
-    throughputRps: Math.round(completed / Math.max(wall, o.durationS)),
-    latencyMs: summary(all),
-    sendLagMs: { p99: summary(lag).p99, max: summary(lag).max },
+    throughputRps: Math.round(completed / Math.max(wall - (profile.offsetS ?? 0), activeS)),
+    latencyMs: latencySummary(all),
+    sendLagMs: { p99: latencySummary(lag).p99, max: latencySummary(lag).max },
+    histogram: all,
   };
   if (o.timeline)
-    result.timeline = perSecond.map((b, second) => {
-      const s = summary(b.h);
+    // Array.from fills the seconds nothing was intended in (a profile's offset) with zeros.
+    result.timeline = Array.from({ length: perSecond.length }, (_, second) => {
+      const b = perSecond[second] ?? { h: newLatencyHistogram(), sent: 0, completed: 0, errors: 0 };
+      const s = latencySummary(b.h);
       return {
         second,
         sent: b.sent,
