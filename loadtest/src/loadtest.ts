@@ -15,6 +15,7 @@ import { plansFor } from './scenarios.js';
 import { loadDelivery } from './report/delivery.js';
 import { renderReport } from './report/html.js';
 import { screenshotDashboard } from './report/screenshot.js';
+import { endOfTestSummary } from './report/terminal.js';
 import { sampledDrive, sayPhaseView, stackSampler } from './phase.js';
 import type { SeededCampaign } from './seed.js';
 import {
@@ -350,28 +351,10 @@ export async function runLoadtest(
     if (!delivery.ok) say(`  delivery report left out of the HTML: ${delivery.reason}`);
     writeFileSync(reportHtml, renderReport(summary, runs, delivery));
     say(`report: ${reportHtml}`);
-    for (const [r, s] of Object.entries(summary.regions))
-      say(
-        `  ${r}: ${String(s.rps)} req/s, p50 ${String(s.p50_ms)} ms, p99 ${String(s.p99_ms)} ms, p99.9 ${String(s.p999_ms)} ms, bid rate ${String(s.bid_rate)}, wins ${String(s.wins)}, clicks ${String(s.clicks)}`,
-      );
-    for (const [name, sc] of Object.entries(summary.scenarios))
-      for (const [r, x] of Object.entries(sc.regions))
-        say(
-          `  scenario ${name} ${r}: ${String(x.rps)} req/s (planned ${String(x.target_rps)}), p50 ${String(x.p50_ms)} ms, p99 ${String(x.p99_ms)} ms, checks ${String(x.checks_pass_rate)}, bids ${String(x.bids)}`,
-        );
-    say(
-      `  money: double bills ${String(summary.double_bills)}, unbilled wins ${String(summary.unbilled_wins)}, test traffic billed ${String(summary.test_traffic_billed)} (${String(summary.billing_notices_sent)} billing notices sent)`,
-    );
+    say('');
+    for (const line of endOfTestSummary(summary)) say(line);
     say(
       `  reconcile this run's money across bidders, topics, ClickHouse and the inventories: ${summary.reconcile_command}${args.keep ? '' : ' --no-ledger (the inventories are stopped; add --keep to compare their ledgers too)'}`,
-    );
-    say(
-      `  spend by home region: ${Object.entries(summary.spend_by_home_region)
-        .map(([r, m]) => `${r} ${(m / 1e6).toFixed(2)}`)
-        .join(', ')} (campaign currency units)`,
-    );
-    say(
-      `  overspend max ${String(summary.overspend_pct_max)} %, freq-cap violations ${String(summary.freq_cap_violations)}, blocklisted bids ${String(summary.blocklisted_bids)}, bids on known bots ${String(summary.bids_on_known_bots)}, invalid-traffic spend ${(summary.invalid_spend_micros / 1e6).toFixed(4)}, replication lag p99 ${String(summary.replication_lag_p99_ms)} ms`,
     );
     sayPhaseView(view, say);
     if (!args.keep) await stopStack(stack, say);

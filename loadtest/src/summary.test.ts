@@ -4,6 +4,7 @@ import { scenarioSchema } from './args.js';
 import { emptyRegionRun } from './region-run.js';
 import type { BillingRecord, RegionRun } from './run.js';
 import type { SeededCampaign } from './seed.js';
+import { endOfTestSummary } from './report/terminal.js';
 import { billingOutcomes, CHECKS_THRESHOLD, invalidSpendMicros, summarise } from './summary.js';
 
 function run(p99: number, wins: [string, number][], blocklistedBids = 0): RegionRun {
@@ -254,5 +255,20 @@ describe('load-test summary per scenario', () => {
       ['region', 'eu'],
       ['scenario', 'ctv'],
     ]);
+  });
+});
+
+describe('the end-of-test summary in the terminal', () => {
+  it('lists each series, every check and threshold with its mark, then the business results', () => {
+    const warm = run(1, []);
+    warm.bidsOnKnownBots = 2;
+    const lines = endOfTestSummary(summary(warm, run(20, [])));
+    const text = lines.join('\n');
+    expect(lines[0]).toContain('█ scenarios');
+    expect(lines.find((l) => /^ {4}default +eu /.test(l))).toMatch(/ 20\.00 /);
+    expect(text).toContain('✓ response_schema');
+    expect(text).toMatch(/✓ p99_ms \(worst region\) \.+ 20 \(limit ≤ 50\)/);
+    expect(text).toMatch(/✗ bids_on_known_bots \.+ 2 \(limit ≤ 0\)/);
+    expect(text).toMatch(/█ business[\s\S]*spend by home region \.+ eu 0\.50, us 0\.00/);
   });
 });
