@@ -44,18 +44,18 @@ const seeded = [
   { id: 'c3', homeRegion: 'us', budgetMicros: 1_000_000, perDayCap: undefined },
 ] as unknown as SeededCampaign[];
 
-function summary(warm: RegionRun, measured: RegionRun) {
-  return summarise({
+type SummaryInput = Parameters<typeof summarise>[0];
+
+/** A summary's input with nothing spent and no endpoints; `over` sets what a test is about. */
+function summaryInput(over: Partial<SummaryInput>): SummaryInput {
+  return {
     runId: 'r',
-    scenario: scenarioSchema.parse({ thresholds: { p99Ms: 50 } }),
-    runs: [measured],
-    warmup: [warm],
-    seeded,
+    scenario: scenarioSchema.parse({}),
+    runs: [],
+    warmup: [],
+    seeded: [],
     spend: {
-      byCampaign: new Map([
-        ['c1', 500_000],
-        ['c3', 7],
-      ]),
+      byCampaign: new Map(),
       byRegion: new Map(),
       eventsByBid: new Map(),
       cpmByBid: new Map(),
@@ -67,7 +67,28 @@ function summary(warm: RegionRun, measured: RegionRun) {
     lag: { p50: null, p99: null },
     reportHtml: 'x.html',
     reportJson: 'x.json',
-  });
+    ...over,
+  };
+}
+
+function summary(warm: RegionRun, measured: RegionRun) {
+  return summarise(
+    summaryInput({
+      scenario: scenarioSchema.parse({ thresholds: { p99Ms: 50 } }),
+      runs: [measured],
+      warmup: [warm],
+      seeded,
+      spend: {
+        byCampaign: new Map([
+          ['c1', 500_000],
+          ['c3', 7],
+        ]),
+        byRegion: new Map(),
+        eventsByBid: new Map(),
+        cpmByBid: new Map(),
+      },
+    }),
+  );
 }
 
 describe('load-test summary', () => {
@@ -214,26 +235,7 @@ describe('load-test summary per scenario', () => {
       },
       thresholds: ['p99_ms{region:eu,scenario:ctv} < 30', 'checks{scenario:*} > 0.999'],
     });
-    const s = summarise({
-      runId: 'r',
-      scenario,
-      runs: [measured],
-      warmup: [],
-      seeded: [],
-      spend: {
-        byCampaign: new Map(),
-        byRegion: new Map(),
-        eventsByBid: new Map(),
-        cpmByBid: new Map(),
-      },
-      namespace: 'lt-r-',
-      window: { from_ms: 0, to_ms: 1 },
-      brokers: {},
-      inventoryUrls: {},
-      lag: { p50: null, p99: null },
-      reportHtml: 'x.html',
-      reportJson: 'x.json',
-    });
+    const s = summarise(summaryInput({ scenario, runs: [measured] }));
     expect(s.scenarios['ctv']?.regions['eu']).toMatchObject({
       p50_ms: 1,
       p99_ms: 1,
